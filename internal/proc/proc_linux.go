@@ -1,0 +1,288 @@
+// Package proc starts a job's process in a process group of its own and
+// supervises it until every trace of it is gone: its exit status, its output
+// pipes, and any descendants left in its group.
+//
+// Supervision is a poll(2) loop on the process's pidfd, its output pipes and
+// a wake-up eventfd, run on the caller's goroutine. That costs no extra
+// goroutine, channel or timer per job: timeouts are the poll timeout, and
+// cancellation is a write to the eventfd.
+package proc
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// TermStep is one step of a termination sequence: send Signal to the job's
+// process group, then wait up to Wait for it to exit before the next step.
+type TermStep struct {
+	Signal syscall.Signal
+	Wait   time.Duration
+}
+
+// DefaultTermSeq is GNU parallel's default --termseq.
+var DefaultTermSeq = []TermStep{
+	{syscall.SIGTERM, 200 * time.Millisecond},
+	{syscall.SIGTERM, 100 * time.Millisecond},
+	{syscall.SIGTERM, 50 * time.Millisecond},
+	{syscall.SIGKILL, 25 * time.Millisecond},
+}
+
+// Spec describes the process to start.
+type Spec struct {
+	Path string   // resolved executable path
+	Argv []string // argument vector, Argv[0] included
+	Dir  string
+	Env  []string
+	// Stdin, Stdout and Stderr are file descriptors handed to the child as
+	// they are; a negative Stdout or Stderr asks for a pipe that Run reads
+	// into the matching writer.
+	Stdin, Stdout, Stderr int
+}
+
+// Outcome is what Run observed.
+type Outcome struct {
+	Pid      int
+	Status   syscall.WaitStatus
+	Rusage   syscall.Rusage
+	Start    time.Time
+	End      time.Time
+	TimedOut bool // the deadline passed and the job was terminated
+	Canceled bool // a wake-up asked for termination
+	// WriteErr is the first error a writer returned; the job's remaining
+	// output on that stream was discarded so that the child is not blocked.
+	WriteErr error
+}
+
+// Supervisor runs processes one at a time; each worker of a pool owns one,
+// so its buffers and eventfd are reused from job to job.
+type Supervisor struct {
+	wake int // eventfd; a write asks the running job to terminate
+	buf  []byte
+}
+
+// NewSupervisor allocates the reusable state of one worker.
+func NewSupervisor() (*Supervisor, error) {
+	fd, err := unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
+	if err != nil {
+		return nil, fmt.Errorf("eventfd: %w", err)
+	}
+	return &Supervisor{wake: fd, buf: make([]byte, 64<<10)}, nil
+}
+
+// Close releases the supervisor's descriptors.
+func (s *Supervisor) Close() error { return unix.Close(s.wake) }
+
+// Wake asks the job now running, if any, to terminate with its term sequence.
+// It is safe to call from any goroutine and at any time; a wake-up that
+// arrives between jobs is discarded by the next Run.
+func (s *Supervisor) Wake() {
+	var one = [8]byte{1}
+	unix.Write(s.wake, one[:])
+}
+
+// ErrNoPidfd reports a kernel too old for pidfd (Linux 5.3).
+var ErrNoPidfd = errors.New("this kernel has no pidfd support (linux 5.3 or newer is needed)")
+
+// Run starts the process described by sp and supervises it to the end: it
+// copies piped output to the sinks, enforces timeout (zero: none) and
+// cancellation with the term sequence seq, kills what is left of the process
+// group once the process has exited, and reaps it. drain bounds how long
+// pipes held open by escaped descendants are read after the process exits.
+// A non-nil error means the process could not be started.
+func (s *Supervisor) Run(sp *Spec, stdout, stderr io.Writer, timeout time.Duration, seq []TermStep, drain time.Duration) (Outcome, error) {
+	var out Outcome
+	// Discard a wake-up meant for a previous job.
+	var scratch [8]byte
+	unix.Read(s.wake, scratch[:])
+
+	var pipes [2][2]int // [stream][read,write]
+	files := [3]uintptr{uintptr(sp.Stdin), uintptr(sp.Stdout), uintptr(sp.Stderr)}
+	for i, fd := range [2]int{sp.Stdout, sp.Stderr} {
+		pipes[i] = [2]int{-1, -1}
+		if fd >= 0 {
+			continue
+		}
+		var p [2]int
+		if err := syscall.Pipe2(p[:], syscall.O_CLOEXEC); err != nil {
+			closePipes(&pipes)
+			return out, fmt.Errorf("pipe: %w", err)
+		}
+		pipes[i] = p
+		files[i+1] = uintptr(p[1])
+	}
+	pidfd := -1
+	attr := syscall.ProcAttr{
+		Dir:   sp.Dir,
+		Env:   sp.Env,
+		Files: files[:],
+		Sys:   &syscall.SysProcAttr{Setpgid: true, PidFD: &pidfd},
+	}
+	out.Start = time.Now()
+	pid, err := syscall.ForkExec(sp.Path, sp.Argv, &attr)
+	for i := range pipes {
+		if pipes[i][1] >= 0 {
+			syscall.Close(pipes[i][1])
+			pipes[i][1] = -1
+		}
+	}
+	if err != nil {
+		closePipes(&pipes)
+		return out, err
+	}
+	out.Pid = pid
+	if pidfd < 0 {
+		syscall.Kill(-pid, syscall.SIGKILL)
+		var ws syscall.WaitStatus
+		syscall.Wait4(pid, &ws, 0, nil)
+		closePipes(&pipes)
+		return out, ErrNoPidfd
+	}
+	defer syscall.Close(pidfd)
+
+	sinks := [2]io.Writer{stdout, stderr}
+	fds := make([]unix.PollFd, 0, 4)
+	exited := false
+	var deadline time.Time // when the current wait (timeout, term step, drain) ends
+	if timeout > 0 {
+		deadline = out.Start.Add(timeout)
+	}
+	step := -1 // index of the last term step sent; -1: not terminating
+	terminate := func(now time.Time) {
+		step++
+		if step < len(seq) {
+			syscall.Kill(-pid, seq[step].Signal)
+			deadline = now.Add(seq[step].Wait)
+			return
+		}
+		// The sequence is spent and the process still lives: it can only
+		// be in uninterruptible sleep. Keep killing until it goes.
+		syscall.Kill(-pid, syscall.SIGKILL)
+		deadline = now.Add(100 * time.Millisecond)
+	}
+	for {
+		fds = fds[:0]
+		for i := range pipes {
+			if pipes[i][0] >= 0 {
+				fds = append(fds, unix.PollFd{Fd: int32(pipes[i][0]), Events: unix.POLLIN})
+			}
+		}
+		if !exited {
+			fds = append(fds, unix.PollFd{Fd: int32(pidfd), Events: unix.POLLIN})
+			if step < 0 {
+				fds = append(fds, unix.PollFd{Fd: int32(s.wake), Events: unix.POLLIN})
+			}
+		}
+		if len(fds) == 0 {
+			break
+		}
+		wait := -1
+		if !deadline.IsZero() {
+			d := time.Until(deadline)
+			if d < 0 {
+				d = 0
+			}
+			wait = int((d + time.Millisecond - 1) / time.Millisecond)
+		}
+		n, err := unix.Poll(fds, wait)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return out, fmt.Errorf("poll: %w", err)
+		}
+		if n == 0 { // a deadline passed
+			now := time.Now()
+			switch {
+			case exited: // descendants outside the group hold the pipes
+				closePipes(&pipes)
+			case step < 0:
+				out.TimedOut = true
+				terminate(now)
+			default:
+				terminate(now)
+			}
+			continue
+		}
+		for _, pf := range fds {
+			if pf.Revents == 0 {
+				continue
+			}
+			switch int(pf.Fd) {
+			case pidfd:
+				exited = true
+				// The exited process is not reaped yet, so its pid, and
+				// with it the group id, cannot be reused: killing the
+				// group now reaches only this job's leftovers.
+				syscall.Kill(-pid, syscall.SIGKILL)
+				deadline = time.Now().Add(drain)
+			case s.wake:
+				unix.Read(s.wake, scratch[:])
+				out.Canceled = true
+				terminate(time.Now())
+			default:
+				i := 0
+				if int(pf.Fd) == pipes[1][0] {
+					i = 1
+				}
+				s.readOnce(&pipes[i][0], sinks[i], &out)
+			}
+		}
+	}
+	closePipes(&pipes)
+	for {
+		_, err = syscall.Wait4(pid, &out.Status, 0, &out.Rusage)
+		if err != syscall.EINTR {
+			break
+		}
+	}
+	out.End = time.Now()
+	if err != nil {
+		return out, fmt.Errorf("wait: %w", err)
+	}
+	return out, nil
+}
+
+// readOnce moves one read's worth of bytes from the pipe to the sink, closing
+// the pipe at end of file.
+func (s *Supervisor) readOnce(fd *int, sink io.Writer, out *Outcome) {
+	n, err := syscall.Read(*fd, s.buf)
+	if err == syscall.EINTR || err == syscall.EAGAIN {
+		return
+	}
+	if n <= 0 {
+		syscall.Close(*fd)
+		*fd = -1
+		return
+	}
+	if out.WriteErr != nil {
+		return
+	}
+	if _, werr := sink.Write(s.buf[:n]); werr != nil {
+		out.WriteErr = werr
+	}
+}
+
+func closePipes(p *[2][2]int) {
+	for i := range p {
+		for j := range p[i] {
+			if p[i][j] >= 0 {
+				syscall.Close(p[i][j])
+				p[i][j] = -1
+			}
+		}
+	}
+}
+
+// DevNull is a shared read-only descriptor of /dev/null for jobs without
+// standard input.
+var DevNull = sync.OnceValues(func() (*os.File, error) {
+	return os.Open(os.DevNull)
+})

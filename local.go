@@ -1,0 +1,204 @@
+package fanout
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/fanoutdev/fanout/internal/proc"
+)
+
+// Executor is where jobs run. The pool asks it for one Runner per worker,
+// so a Runner's state needs no locking.
+type Executor interface {
+	Runner() (Runner, error)
+}
+
+// Runner runs one job at a time.
+type Runner interface {
+	// Run runs job to completion and fills in r (its Seq, Slot and Job are
+	// set already). It returns only when the job is over. Output the job
+	// does not stream elsewhere goes to r.Stdout and r.Stderr.
+	Run(ctx context.Context, job *Job, r *Result)
+	// Close releases the runner.
+	Close() error
+}
+
+// TermStep is one step of a termination sequence: send Signal to the job's
+// whole process group, then give it up to Wait to exit.
+type TermStep struct {
+	Signal syscall.Signal
+	Wait   time.Duration
+}
+
+// Local runs jobs as processes on this machine, each in a process group of
+// its own. When a job's main process exits, whatever it left running in its
+// group is killed, so no orphan outlives its job; descendants that left the
+// group and keep its output open are waited for at most WaitDelay.
+type Local struct {
+	// Shell runs Job.Shell lines as `Shell -c line`; empty means /bin/sh.
+	Shell string
+
+	// TermSeq is the sequence of signals sent to a job's process group
+	// when it times out or its context ends; nil means GNU parallel's
+	// TERM,200,TERM,100,TERM,50,KILL,25 (milliseconds).
+	TermSeq []TermStep
+
+	// WaitDelay bounds how long output pipes still held open by escaped
+	// descendants are read after the job's process exits; zero means one
+	// second.
+	WaitDelay time.Duration
+
+	once  sync.Once
+	env   []string
+	seq   []proc.TermStep
+	paths sync.Map // program name -> resolved path
+}
+
+func (l *Local) init() {
+	l.once.Do(func() {
+		l.env = os.Environ()
+		if l.TermSeq == nil {
+			l.seq = proc.DefaultTermSeq
+		} else {
+			for _, s := range l.TermSeq {
+				l.seq = append(l.seq, proc.TermStep{Signal: s.Signal, Wait: s.Wait})
+			}
+		}
+		if l.Shell == "" {
+			l.Shell = "/bin/sh"
+		}
+		if l.WaitDelay <= 0 {
+			l.WaitDelay = time.Second
+		}
+	})
+}
+
+// Runner returns a runner with its own reusable buffers.
+func (l *Local) Runner() (Runner, error) {
+	l.init()
+	sup, err := proc.NewSupervisor()
+	if err != nil {
+		return nil, err
+	}
+	return &localRunner{l: l, sup: sup}, nil
+}
+
+type localRunner struct {
+	l   *Local
+	sup *proc.Supervisor
+	sp  proc.Spec
+	sh  [3]string
+}
+
+func (lr *localRunner) Close() error { return lr.sup.Close() }
+
+// lookPath resolves a program once per Local: a PATH search per job would be
+// a dozen stat calls on the hot path.
+func (l *Local) lookPath(name string) (string, error) {
+	if p, ok := l.paths.Load(name); ok {
+		return p.(string), nil
+	}
+	p, err := exec.LookPath(name)
+	if err != nil {
+		if errors.Is(err, exec.ErrNotFound) {
+			return "", fmt.Errorf("%s: command not found: %w", name, exec.ErrNotFound)
+		}
+		return "", fmt.Errorf("%s: %w", name, errors.Unwrap(err))
+	}
+	l.paths.Store(name, p)
+	return p, nil
+}
+
+func (lr *localRunner) Run(ctx context.Context, job *Job, r *Result) {
+	l := lr.l
+	r.ExitCode = -1
+	sp := &lr.sp
+	*sp = proc.Spec{Dir: job.Dir, Env: job.Env, Stdin: -1, Stdout: -1, Stderr: -1}
+	if sp.Env == nil {
+		sp.Env = l.env
+	}
+	switch {
+	case job.Shell != "":
+		lr.sh = [3]string{l.Shell, "-c", job.Shell}
+		sp.Path, sp.Argv = l.Shell, lr.sh[:]
+	case len(job.Args) == 0:
+		r.Err = errors.New("job has neither Args nor Shell")
+		return
+	default:
+		sp.Argv = job.Args
+		sp.Path = job.Path
+		if sp.Path == "" {
+			p, err := l.lookPath(job.Args[0])
+			if err != nil {
+				r.Err = err
+				return
+			}
+			sp.Path = p
+		}
+	}
+
+	switch in := job.Stdin.(type) {
+	case nil:
+		f, err := proc.DevNull()
+		if err != nil {
+			r.Err = err
+			return
+		}
+		sp.Stdin = int(f.Fd())
+	case *os.File:
+		sp.Stdin = int(in.Fd())
+	default:
+		pr, pw, err := os.Pipe()
+		if err != nil {
+			r.Err = fmt.Errorf("stdin pipe: %w", err)
+			return
+		}
+		defer pr.Close()
+		sp.Stdin = int(pr.Fd())
+		// Closing the read end when the job ends stops the copier with
+		// EPIPE; a reader that never returns keeps it, not the job, alive.
+		go func() {
+			io.Copy(pw, in)
+			pw.Close()
+		}()
+	}
+	var stdout, stderr io.Writer = &r.Stdout, &r.Stderr
+	if f, ok := job.Stdout.(*os.File); ok {
+		sp.Stdout = int(f.Fd())
+	} else if job.Stdout != nil {
+		stdout = job.Stdout
+	}
+	if f, ok := job.Stderr.(*os.File); ok {
+		sp.Stderr = int(f.Fd())
+	} else if job.Stderr != nil {
+		stderr = job.Stderr
+	}
+
+	if ctx.Done() != nil {
+		stop := context.AfterFunc(ctx, lr.sup.Wake)
+		defer stop()
+	}
+	out, err := lr.sup.Run(sp, stdout, stderr, job.Timeout, l.seq, l.WaitDelay)
+	if err != nil {
+		r.Err = fmt.Errorf("%s: %w", sp.Argv[0], err)
+		return
+	}
+	r.Start = out.Start
+	r.Runtime = out.End.Sub(out.Start)
+	r.TimedOut = out.TimedOut
+	r.Canceled = out.Canceled
+	r.OutputErr = out.WriteErr
+	switch ws := out.Status; {
+	case ws.Exited():
+		r.ExitCode = ws.ExitStatus()
+	case ws.Signaled():
+		r.Signal = ws.Signal()
+	}
+}

@@ -1,0 +1,345 @@
+package fanout
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// Sink receives results, one at a time and never concurrently, in
+// completion order or, for an Ordered pool, in submission order. An error
+// stops the pool from starting new jobs; results of jobs already running
+// are still delivered.
+type Sink interface {
+	Receive(r *Result) error
+}
+
+// SinkFunc adapts a function to a Sink.
+type SinkFunc func(r *Result) error
+
+// Receive calls f(r).
+func (f SinkFunc) Receive(r *Result) error { return f(r) }
+
+// Sinks delivers each result to every sink in turn; errors are joined.
+type Sinks []Sink
+
+// Receive delivers r to every sink, even after one fails, so that one
+// broken sink (a full disk under the job log) does not hide the result
+// from the others.
+func (s Sinks) Receive(r *Result) error {
+	var errs []error
+	for _, k := range s {
+		if err := k.Receive(r); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// ErrStopped is returned by Go once the pool has stopped taking jobs
+// because a sink failed or Wait was called.
+var ErrStopped = errors.New("pool stopped")
+
+// Pool runs jobs, at most Limit at once, and hands each result to Sink as
+// the job finishes. The zero value is ready to use: one job per CPU, local
+// processes, results discarded. Set the fields before the first Go; do not
+// copy a Pool after first use.
+type Pool struct {
+	// Limit is the number of jobs that may run at once; zero or less means
+	// runtime.NumCPU().
+	Limit int
+
+	// Ordered delivers results in submission order instead of completion
+	// order. Jobs keep running while an earlier one is slow; at most Window
+	// results wait to be delivered.
+	Ordered bool
+
+	// Window bounds, for an Ordered pool, how many jobs may run or wait
+	// ahead of the oldest undelivered one; zero means 64 times Limit,
+	// at least 1024. Their output waits in memory up to CaptureLimit each,
+	// beyond that on disk.
+	Window int
+
+	// Sink receives the results; nil discards them.
+	Sink Sink
+
+	// Executor runs the jobs; nil means local processes (Local{}).
+	Executor Executor
+
+	// CaptureLimit is how many bytes of one captured stream stay in memory
+	// before the rest spills to a temporary file; zero means 1 MiB.
+	CaptureLimit int
+
+	// TempDir is where output spills; empty means os.TempDir().
+	TempDir string
+
+	once    sync.Once
+	limit   int
+	jobs    chan *task
+	results chan *Result
+	window  chan struct{}
+	stop    chan struct{} // closed when a sink fails
+	stopped atomic.Bool
+	workers sync.WaitGroup
+	nworker atomic.Int32
+	collect sync.WaitGroup
+	submit  sync.Mutex // serialises sequence numbers with hand-off
+	seq     int64
+	errMu   sync.Mutex
+	err     error
+	waited  bool
+	free    sync.Pool // *Result, recycled after delivery
+	initErr error
+	exec    Executor
+}
+
+type task struct {
+	ctx context.Context
+	job *Job
+	seq int64
+}
+
+func (p *Pool) init() {
+	p.once.Do(func() {
+		p.limit = p.Limit
+		if p.limit <= 0 {
+			p.limit = runtime.NumCPU()
+		}
+		p.exec = p.Executor
+		if p.exec == nil {
+			p.exec = &Local{}
+		}
+		p.jobs = make(chan *task)
+		p.results = make(chan *Result, p.limit)
+		p.stop = make(chan struct{})
+		if p.Ordered {
+			w := p.Window
+			if w <= 0 {
+				w = max(64*p.limit, 1024)
+			}
+			p.window = make(chan struct{}, w)
+		}
+		p.collect.Add(1)
+		go p.collector()
+	})
+}
+
+// Go submits job, waiting while Limit jobs run. It returns the job's
+// sequence number. It fails, without running the job, if ctx ends while it
+// waits or if the pool has stopped. ctx also governs the job while it runs:
+// when ctx ends the job is terminated, as with exec.CommandContext.
+func (p *Pool) Go(ctx context.Context, job *Job) (int64, error) {
+	p.init()
+	p.submit.Lock()
+	defer p.submit.Unlock()
+	if p.waited {
+		return 0, ErrStopped
+	}
+	if err := p.stopErr(); err != nil {
+		return 0, err
+	}
+	if p.window != nil {
+		select {
+		case p.window <- struct{}{}:
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		case <-p.stop:
+			return 0, p.stopErr()
+		}
+	}
+	t := &task{ctx: ctx, job: job, seq: p.seq + 1}
+	select {
+	case p.jobs <- t:
+	default:
+		p.grow()
+		select {
+		case p.jobs <- t:
+		case <-ctx.Done():
+			p.unwindow()
+			return 0, ctx.Err()
+		case <-p.stop:
+			p.unwindow()
+			return 0, p.stopErr()
+		}
+	}
+	p.seq++
+	return t.seq, nil
+}
+
+// TryGo submits job only if a worker is free now, and reports whether it
+// did.
+func (p *Pool) TryGo(ctx context.Context, job *Job) (int64, bool) {
+	p.init()
+	if !p.submit.TryLock() {
+		return 0, false
+	}
+	defer p.submit.Unlock()
+	if p.waited || p.stopErr() != nil || ctx.Err() != nil {
+		return 0, false
+	}
+	if p.window != nil {
+		select {
+		case p.window <- struct{}{}:
+		default:
+			return 0, false
+		}
+	}
+	t := &task{ctx: ctx, job: job, seq: p.seq + 1}
+	if p.grow() {
+		p.jobs <- t // the new worker is idle and takes it
+	} else {
+		select {
+		case p.jobs <- t:
+		default:
+			p.unwindow()
+			return 0, false
+		}
+	}
+	p.seq++
+	return t.seq, true
+}
+
+func (p *Pool) unwindow() {
+	if p.window != nil {
+		<-p.window
+	}
+}
+
+// grow starts one more worker if fewer than Limit exist, and reports
+// whether it did. Workers start on
+// demand so that an idle pool costs nothing.
+func (p *Pool) grow() bool {
+	n := p.nworker.Load()
+	if int(n) >= p.limit || !p.nworker.CompareAndSwap(n, n+1) {
+		return false
+	}
+	p.workers.Add(1)
+	go p.worker(int(n) + 1)
+	return true
+}
+
+func (p *Pool) worker(slot int) {
+	defer p.workers.Done()
+	run, err := p.exec.Runner()
+	if err != nil {
+		p.fail(err)
+	} else {
+		defer run.Close()
+	}
+	for t := range p.jobs {
+		r, _ := p.free.Get().(*Result)
+		if r == nil {
+			r = new(Result)
+		} else {
+			r.reset()
+		}
+		limit := p.CaptureLimit
+		if limit <= 0 {
+			limit = defaultCaptureLimit
+		}
+		r.Stdout.limit, r.Stdout.dir = limit, p.TempDir
+		r.Stderr.limit, r.Stderr.dir = limit, p.TempDir
+		r.Seq, r.Slot, r.Job = t.seq, slot, t.job
+		switch {
+		case run == nil:
+			r.ExitCode, r.Err = -1, err
+		case t.ctx.Err() != nil:
+			r.ExitCode, r.Err = -1, t.ctx.Err()
+		default:
+			run.Run(t.ctx, t.job, r)
+		}
+		p.results <- r
+	}
+}
+
+// collector hands results to the sink, serially, reordering them for an
+// Ordered pool.
+func (p *Pool) collector() {
+	defer p.collect.Done()
+	var pending map[int64]*Result
+	next := int64(1)
+	for r := range p.results {
+		if !p.Ordered {
+			p.deliver(r)
+			continue
+		}
+		if r.Seq != next {
+			if pending == nil {
+				pending = make(map[int64]*Result)
+			}
+			pending[r.Seq] = r
+			continue
+		}
+		for r != nil {
+			p.deliver(r)
+			<-p.window
+			next++
+			r = pending[next]
+			delete(pending, next)
+		}
+	}
+}
+
+func (p *Pool) deliver(r *Result) {
+	if p.Sink != nil {
+		if err := p.Sink.Receive(r); err != nil {
+			p.fail(err)
+		}
+	}
+	r.Job = nil
+	r.Stdout.reset()
+	r.Stderr.reset()
+	p.free.Put(r)
+}
+
+// fail records the first error and stops new jobs from starting.
+func (p *Pool) fail(err error) {
+	p.errMu.Lock()
+	defer p.errMu.Unlock()
+	if p.err == nil {
+		p.err = err
+	}
+	if p.stopped.CompareAndSwap(false, true) {
+		close(p.stop)
+	}
+}
+
+func (p *Pool) stopErr() error {
+	if !p.stopped.Load() {
+		return nil
+	}
+	p.errMu.Lock()
+	defer p.errMu.Unlock()
+	if p.err == nil {
+		return ErrStopped
+	}
+	return p.err
+}
+
+// Wait waits for every submitted job to finish and its result to be
+// delivered, then returns the first error a sink or the executor returned.
+// Call it once, after the last Go.
+func (p *Pool) Wait() error {
+	p.init()
+	p.submit.Lock()
+	if p.waited {
+		p.submit.Unlock()
+		return p.Err()
+	}
+	p.waited = true
+	close(p.jobs)
+	p.submit.Unlock()
+	p.workers.Wait()
+	close(p.results)
+	p.collect.Wait()
+	return p.Err()
+}
+
+// Err returns the first error a sink or the executor returned, if any.
+func (p *Pool) Err() error {
+	p.errMu.Lock()
+	defer p.errMu.Unlock()
+	return p.err
+}

@@ -1,0 +1,179 @@
+package fanout
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"syscall"
+	"time"
+)
+
+// Result is the outcome of one job. A Result handed to a Sink is valid only
+// until Receive returns: the pool then reuses it and removes its temporary
+// files. Copy what you keep.
+type Result struct {
+	// Seq is the job's 1-based submission number.
+	Seq int64
+	// Slot is the 1-based number of the worker that ran the job; no two
+	// jobs running at once share a slot.
+	Slot int
+	// Job is the job as submitted.
+	Job *Job
+
+	// ExitCode is the process's exit status, or -1 if it was killed by a
+	// signal or never ran.
+	ExitCode int
+	// Signal is the signal that ended the process, or 0.
+	Signal syscall.Signal
+	// TimedOut reports that the job ran past its Timeout and was terminated.
+	TimedOut bool
+	// Canceled reports that the job was terminated because its context
+	// ended.
+	Canceled bool
+
+	// Start is when the process started; Runtime how long it ran.
+	Start   time.Time
+	Runtime time.Duration
+
+	// Stdout and Stderr hold the captured output; they are empty for a
+	// stream the job wrote elsewhere (Job.Stdout, Job.Stderr).
+	Stdout, Stderr Output
+
+	// Err is set only when the job could not run at all: the program was
+	// not found, not executable, or the pool was stopped before it started.
+	// A process that ran and failed is not an error: see ExitCode.
+	Err error
+	// OutputErr is set when captured output could not be kept (a full
+	// disk while spilling, for instance); the process itself ran.
+	OutputErr error
+}
+
+// Success reports whether the job ran and exited with status 0.
+func (r *Result) Success() bool {
+	return r.Err == nil && r.ExitCode == 0 && r.Signal == 0
+}
+
+// reset prepares a recycled Result for a new job, keeping its buffers.
+func (r *Result) reset() {
+	so, se := r.Stdout, r.Stderr
+	*r = Result{}
+	r.Stdout, r.Stderr = so, se
+	r.Stdout.reset()
+	r.Stderr.reset()
+}
+
+// Output is one captured stream of a job: bytes in memory up to a limit,
+// then in an unlinked temporary file, so that a job printing gigabytes
+// costs no gigabytes of memory and leaves no file behind if this process
+// dies.
+type Output struct {
+	buf   []byte
+	f     *os.File
+	n     int64
+	limit int
+	dir   string
+}
+
+// defaultCaptureLimit is the memory a captured stream may use before it
+// spills to disk.
+const defaultCaptureLimit = 1 << 20
+
+func (o *Output) reset() {
+	if o.f != nil {
+		o.f.Close()
+		o.f = nil
+	}
+	if cap(o.buf) > defaultCaptureLimit {
+		o.buf = nil // do not pin a large buffer in the recycled result
+	}
+	o.buf = o.buf[:0]
+	o.n = 0
+}
+
+// Write appends p, spilling to a temporary file past the capture limit.
+func (o *Output) Write(p []byte) (int, error) {
+	if o.f == nil {
+		if len(o.buf)+len(p) <= o.limit {
+			o.buf = append(o.buf, p...)
+			o.n += int64(len(p))
+			return len(p), nil
+		}
+		if err := o.spill(); err != nil {
+			return 0, err
+		}
+	}
+	n, err := o.f.Write(p)
+	o.n += int64(n)
+	if err != nil {
+		return n, fmt.Errorf("spill output to %s: %w", o.tempDir(), err)
+	}
+	return n, nil
+}
+
+func (o *Output) tempDir() string {
+	if o.dir != "" {
+		return o.dir
+	}
+	return os.TempDir()
+}
+
+// spill moves the buffered bytes to a new unlinked temporary file.
+func (o *Output) spill() error {
+	f, err := os.CreateTemp(o.dir, "fanout-*")
+	if err != nil {
+		return fmt.Errorf("spill output: %w", err)
+	}
+	// Unlinked at once: the data lives as long as the descriptor, and no
+	// crash can leave the file behind.
+	os.Remove(f.Name())
+	if _, err := f.Write(o.buf); err != nil {
+		f.Close()
+		return fmt.Errorf("spill output to %s: %w", o.tempDir(), err)
+	}
+	o.f = f
+	o.buf = o.buf[:0]
+	return nil
+}
+
+// Len returns the number of bytes captured.
+func (o *Output) Len() int64 { return o.n }
+
+// Spilled reports whether the bytes are on disk rather than in memory.
+func (o *Output) Spilled() bool { return o.f != nil }
+
+// Bytes returns the captured bytes. For output that spilled to disk this
+// reads it all into memory: prefer WriteTo for output of unknown size.
+func (o *Output) Bytes() []byte {
+	if o.f == nil {
+		return o.buf
+	}
+	var b bytes.Buffer
+	o.WriteTo(&b)
+	return b.Bytes()
+}
+
+// String returns the captured bytes as a string; see Bytes.
+func (o *Output) String() string { return string(o.Bytes()) }
+
+// WriteTo writes the captured bytes to w. Spilled output is copied by the
+// kernel where w is a file or pipe.
+func (o *Output) WriteTo(w io.Writer) (int64, error) {
+	if o.f == nil {
+		n, err := w.Write(o.buf)
+		return int64(n), err
+	}
+	if _, err := o.f.Seek(0, io.SeekStart); err != nil {
+		return 0, err
+	}
+	return io.Copy(w, o.f)
+}
+
+// Reader returns a reader of the captured bytes, independent of other
+// readers and of WriteTo.
+func (o *Output) Reader() io.Reader {
+	if o.f == nil {
+		return bytes.NewReader(o.buf)
+	}
+	return io.NewSectionReader(o.f, 0, o.n)
+}

@@ -42,6 +42,13 @@ type Job struct {
 	// pool's term sequence once the job has run that long.
 	Timeout time.Duration
 
+	// Prepare, if set, is called by the worker about to run the job, with
+	// the job's sequence number and slot, before anything starts. It may
+	// fill in Args, Shell and the streams: a command that names the slot
+	// running it (GNU parallel's {%}) can only be rendered here. An error
+	// fails the job without running it, as Result.Err.
+	Prepare func(job *Job, seq int64, slot int) error
+
 	// Data is carried untouched to the Result, for the caller's own use
 	// (for instance the input values a job was made from).
 	Data any

@@ -247,6 +247,12 @@ func (p *Pool) worker(slot int) {
 			r.ExitCode, r.Err = -1, err
 		case t.ctx.Err() != nil:
 			r.ExitCode, r.Err = -1, t.ctx.Err()
+		case t.job.Prepare != nil:
+			if perr := t.job.Prepare(t.job, t.seq, slot); perr != nil {
+				r.ExitCode, r.Err = -1, perr
+				break
+			}
+			fallthrough
 		default:
 			run.Run(t.ctx, t.job, r)
 		}
@@ -294,11 +300,12 @@ func (p *Pool) deliver(r *Result) {
 	p.free.Put(r)
 }
 
-// fail records the first error and stops new jobs from starting.
+// fail records the first error, if err is not nil, and stops new jobs from
+// starting.
 func (p *Pool) fail(err error) {
 	p.errMu.Lock()
 	defer p.errMu.Unlock()
-	if p.err == nil {
+	if p.err == nil && err != nil {
 		p.err = err
 	}
 	if p.stopped.CompareAndSwap(false, true) {
@@ -316,6 +323,15 @@ func (p *Pool) stopErr() error {
 		return ErrStopped
 	}
 	return p.err
+}
+
+// Stop makes the pool take no more jobs: Go and TryGo fail with ErrStopped,
+// including a Go already waiting for a worker. Jobs already running finish
+// and their results are delivered. Stop is safe to call from any goroutine,
+// a signal handler's for instance.
+func (p *Pool) Stop() {
+	p.init()
+	p.fail(nil)
 }
 
 // Wait waits for every submitted job to finish and its result to be

@@ -415,3 +415,51 @@ func TestManyJobsSeqComplete(t *testing.T) {
 		}
 	}
 }
+
+func TestPrepareSeesSeqAndSlot(t *testing.T) {
+	prep := func(j *fanout.Job, seq int64, slot int) error {
+		if seq == 3 {
+			return errors.New("refused")
+		}
+		j.Args = []string{"echo", fmt.Sprintf("%d-%d", seq, slot)}
+		return nil
+	}
+	var jobs []*fanout.Job
+	for range 3 {
+		jobs = append(jobs, &fanout.Job{Prepare: prep})
+	}
+	recs := runAll(t, &fanout.Pool{Limit: 1, Ordered: true}, jobs...)
+	if recs[0].stdout != "1-1\n" || recs[1].stdout != "2-1\n" {
+		t.Fatalf("outputs %q %q", recs[0].stdout, recs[1].stdout)
+	}
+	if recs[2].err == nil || recs[2].err.Error() != "refused" {
+		t.Fatalf("job 3 err = %v, want the Prepare error", recs[2].err)
+	}
+}
+
+func TestStopLetsRunningJobsFinish(t *testing.T) {
+	dir := t.TempDir()
+	gate := filepath.Join(dir, "gate")
+	c := &collector{}
+	p := &fanout.Pool{Limit: 1, Sink: c}
+	ctx := context.Background()
+	if _, err := p.Go(ctx, fanout.ShellCommand(fmt.Sprintf("while [ ! -e %s ]; do sleep 0.01; done; echo finished", gate))); err != nil {
+		t.Fatal(err)
+	}
+	blocked := make(chan error)
+	go func() {
+		_, err := p.Go(ctx, fanout.Command("echo", "never"))
+		blocked <- err
+	}()
+	p.Stop()
+	if err := <-blocked; !errors.Is(err, fanout.ErrStopped) {
+		t.Fatalf("waiting Go returned %v, want ErrStopped", err)
+	}
+	os.WriteFile(gate, nil, 0o644)
+	if err := p.Wait(); err != nil {
+		t.Fatalf("Wait after Stop = %v, want nil", err)
+	}
+	if len(c.recs) != 1 || c.recs[0].stdout != "finished\n" {
+		t.Fatalf("results %+v, want only the running job, finished", c.recs)
+	}
+}

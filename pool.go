@@ -69,7 +69,7 @@ type Pool struct {
 	Executor Executor
 
 	// CaptureLimit is how many bytes of one captured stream stay in memory
-	// before the rest spills to a temporary file; zero means 1 MiB.
+	// before the rest spills to a temporary file; zero means 256 KiB.
 	CaptureLimit int
 
 	// TempDir is where output spills; empty means os.TempDir().
@@ -265,6 +265,7 @@ func (p *Pool) worker(slot int) {
 func (p *Pool) collector() {
 	defer p.collect.Done()
 	var pending map[int64]*Result
+	var held int64 // bytes of output held in memory by pending results
 	next := int64(1)
 	for r := range p.results {
 		if !p.Ordered {
@@ -275,6 +276,14 @@ func (p *Pool) collector() {
 			if pending == nil {
 				pending = make(map[int64]*Result)
 			}
+			// Behind a slow job, finished output waits on disk once the
+			// memory budget is spent, so a run of any length stays flat.
+			if held+r.memory() > pendingBudget {
+				if err := r.spill(); err != nil && r.OutputErr == nil {
+					r.OutputErr = err
+				}
+			}
+			held += r.memory()
 			pending[r.Seq] = r
 			continue
 		}
@@ -283,10 +292,17 @@ func (p *Pool) collector() {
 			<-p.window
 			next++
 			r = pending[next]
-			delete(pending, next)
+			if r != nil {
+				held -= r.memory()
+				delete(pending, next)
+			}
 		}
 	}
 }
+
+// pendingBudget bounds the output an Ordered pool keeps in memory for
+// results waiting behind an earlier job.
+const pendingBudget = 16 << 20
 
 func (p *Pool) deliver(r *Result) {
 	if p.Sink != nil {

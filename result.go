@@ -63,6 +63,23 @@ func (r *Result) reset() {
 	r.Stderr.reset()
 }
 
+// memory returns the bytes of output r holds in memory.
+func (r *Result) memory() int64 {
+	return int64(len(r.Stdout.buf) + len(r.Stderr.buf))
+}
+
+// spill moves r's output from memory to disk.
+func (r *Result) spill() error {
+	for _, o := range []*Output{&r.Stdout, &r.Stderr} {
+		if o.f == nil && len(o.buf) > 0 {
+			if err := o.spill(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // Output is one captured stream of a job: bytes in memory up to a limit,
 // then in an unlinked temporary file, so that a job printing gigabytes
 // costs no gigabytes of memory and leaves no file behind if this process
@@ -77,7 +94,7 @@ type Output struct {
 
 // defaultCaptureLimit is the memory a captured stream may use before it
 // spills to disk.
-const defaultCaptureLimit = 1 << 20
+const defaultCaptureLimit = 256 << 10
 
 func (o *Output) reset() {
 	if o.f != nil {

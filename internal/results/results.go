@@ -1,0 +1,182 @@
+// Package results keeps every job's output for later, as GNU parallel's
+// --results does: a directory tree per job (DIR/1/value/2/value/{seq,
+// stdout,stderr}), or, for a name ending in .json, one JSON object per line
+// per job.
+package results
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/fanoutdev/fanout"
+)
+
+// Job describes what the sink needs of a job beyond its Result.
+type Job interface {
+	// Values are the job's input values, in source order.
+	Values(j *fanout.Job) []string
+	// Command is the command as a shell would read it.
+	Command(j *fanout.Job) string
+}
+
+// Dir writes each job's output into a directory tree named by its inputs.
+type Dir struct {
+	Root    string
+	Sources int // number of input sources, to number the levels; 0 means 1
+	Job     Job
+}
+
+// Receive writes r's seq, stdout and stderr files.
+func (d *Dir) Receive(r *fanout.Result) error {
+	dir := d.path(d.Job.Values(r.Job))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("results: %w", err)
+	}
+	if err := writeFile(filepath.Join(dir, "stdout"), &r.Stdout); err != nil {
+		return err
+	}
+	if err := writeFile(filepath.Join(dir, "stderr"), &r.Stderr); err != nil {
+		return err
+	}
+	seq := strconv.AppendInt(nil, r.Seq, 10)
+	if err := os.WriteFile(filepath.Join(dir, "seq"), append(seq, '\n'), 0o644); err != nil {
+		return fmt.Errorf("results: %w", err)
+	}
+	return nil
+}
+
+// path returns the job's directory: a level for each value, numbered by
+// the source it came from.
+func (d *Dir) path(values []string) string {
+	n := max(d.Sources, 1)
+	parts := []string{d.Root}
+	for i, v := range values {
+		parts = append(parts, strconv.Itoa(i%n+1), escape(v))
+	}
+	return filepath.Join(parts...)
+}
+
+// escape makes a value one safe path component: / becomes \_ as in GNU
+// parallel, and the names . and .. cannot climb out of the tree.
+func escape(v string) string {
+	v = strings.ReplaceAll(v, `\`, `\\`)
+	v = strings.ReplaceAll(v, "/", `\_`)
+	if v == "." || v == ".." {
+		v = strings.ReplaceAll(v, ".", `\.`)
+	}
+	if len(v) > 255 {
+		v = v[:255]
+	}
+	return v
+}
+
+func writeFile(path string, o *fanout.Output) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("results: %w", err)
+	}
+	if _, err := o.WriteTo(f); err != nil {
+		f.Close()
+		return fmt.Errorf("results %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("results %s: %w", path, err)
+	}
+	return nil
+}
+
+// JSON writes one JSON object per job per line, with GNU parallel's keys.
+type JSON struct {
+	w   *bufio.Writer
+	f   *os.File
+	Job Job
+}
+
+// CreateJSON creates (truncates) the JSON Lines file at path.
+func CreateJSON(path string, job Job) (*JSON, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("results: %w", err)
+	}
+	return &JSON{f: f, w: bufio.NewWriterSize(f, 64<<10), Job: job}, nil
+}
+
+// Receive appends r's object and flushes it, so a crash loses no finished
+// line.
+func (s *JSON) Receive(r *fanout.Result) error {
+	w := s.w
+	b := w.AvailableBuffer()
+	b = fmt.Appendf(b, `{ "Seq": %d, "Host": ":", "Starttime": %.3f, "JobRuntime": %.3f, "Send": 0, "Receive": %d, "Exitval": %d, "Signal": %d, "Command": `,
+		r.Seq, float64(r.Start.UnixMilli())/1000, r.Runtime.Seconds(), r.Stdout.Len(), exitval(r), int(r.Signal))
+	w.Write(b)
+	writeString(w, strings.NewReader(s.Job.Command(r.Job)))
+	w.WriteString(`, "V": [ `)
+	for i, v := range s.Job.Values(r.Job) {
+		if i > 0 {
+			w.WriteString(", ")
+		}
+		writeString(w, strings.NewReader(v))
+	}
+	w.WriteString(` ], "Stdout": `)
+	writeString(w, r.Stdout.Reader())
+	w.WriteString(`, "Stderr": `)
+	writeString(w, r.Stderr.Reader())
+	w.WriteString(" }\n")
+	if err := w.Flush(); err != nil {
+		return fmt.Errorf("results %s: %w", s.f.Name(), err)
+	}
+	return nil
+}
+
+// Close flushes and closes the file.
+func (s *JSON) Close() error {
+	if err := s.w.Flush(); err != nil {
+		s.f.Close()
+		return fmt.Errorf("results %s: %w", s.f.Name(), err)
+	}
+	return s.f.Close()
+}
+
+func exitval(r *fanout.Result) int {
+	if r.Err != nil {
+		return 127
+	}
+	return r.ExitCode
+}
+
+const hex = "0123456789abcdef"
+
+// writeString writes the bytes of r as a JSON string, streaming, so that a
+// job's gigabyte of output needs no gigabyte of memory. Control characters
+// are escaped as \u00XX (as GNU parallel does for newlines), invalid UTF-8
+// as U+FFFD.
+func writeString(w *bufio.Writer, r io.Reader) {
+	br := bufio.NewReaderSize(r, 32<<10)
+	w.WriteByte('"')
+	for {
+		c, size, err := br.ReadRune()
+		if err != nil {
+			break
+		}
+		switch {
+		case c == '"' || c == '\\':
+			w.WriteByte('\\')
+			w.WriteByte(byte(c))
+		case c < 0x20 || c == 0x7f:
+			w.WriteString(`\u00`)
+			w.WriteByte(hex[c>>4])
+			w.WriteByte(hex[c&0xf])
+		case c == utf8.RuneError && size == 1:
+			w.WriteString(`\ufffd`)
+		default:
+			w.WriteRune(c)
+		}
+	}
+	w.WriteByte('"')
+}

@@ -1,0 +1,104 @@
+package results
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/fanoutdev/fanout"
+)
+
+type values []string
+
+func (v values) Values(j *fanout.Job) []string { return j.Data.([]string) }
+func (v values) Command(j *fanout.Job) string  { return j.String() }
+
+func TestEscape(t *testing.T) {
+	for in, want := range map[string]string{
+		"a":   "a",
+		"a/b": `a\_b`,
+		`a\b`: `a\\b`,
+		"..":  `\.\.`,
+		".":   `\.`,
+		"":    "",
+		"x y": "x y",
+	} {
+		if got := escape(in); got != want {
+			t.Errorf("escape(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func run(t *testing.T, sink fanout.Sink, jobs ...*fanout.Job) {
+	t.Helper()
+	p := &fanout.Pool{Limit: 2, Sink: sink, CaptureLimit: 1024}
+	for _, j := range jobs {
+		if _, err := p.Go(context.Background(), j); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := p.Wait(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func job(shell string, vals ...string) *fanout.Job {
+	return &fanout.Job{Shell: shell, Data: vals}
+}
+
+func TestDirLayout(t *testing.T) {
+	root := t.TempDir()
+	run(t, &Dir{Root: root, Sources: 2, Job: values{}},
+		job("echo out; echo err >&2", "a", "x"),
+		job("head -c 5000 /dev/zero", "a/b", "y"))
+	for path, want := range map[string]string{
+		"1/a/2/x/stdout":    "out\n",
+		"1/a/2/x/stderr":    "err\n",
+		"1/a/2/x/seq":       "1\n",
+		`1/a\_b/2/y/seq`:    "2\n",
+		`1/a\_b/2/y/stdout`: strings.Repeat("\x00", 5000),
+	} {
+		b, err := os.ReadFile(filepath.Join(root, path))
+		if err != nil || string(b) != want {
+			t.Errorf("%s: got %q (%v), want %q", path, b, err, want)
+		}
+	}
+}
+
+func TestJSONLines(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "r.json")
+	s, err := CreateJSON(path, values{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	weird := "tab\there \"quoted\" back\\slash \x01 é \xff"
+	run(t, s, job(`printf '%s' "$0"`, weird), job("head -c 3000 /dev/zero | tr '\\0' y; exit 3", "b"))
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f, _ := os.Open(path)
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	got := map[int]map[string]any{}
+	for sc.Scan() {
+		var m map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			t.Fatalf("line %q: %v", sc.Text(), err)
+		}
+		got[int(m["Seq"].(float64))] = m
+	}
+	if len(got) != 2 {
+		t.Fatalf("got %d objects", len(got))
+	}
+	if got[2]["Exitval"].(float64) != 3 || got[2]["Stdout"] != strings.Repeat("y", 3000) {
+		t.Errorf("job 2: %v", got[2])
+	}
+	if v := got[1]["V"].([]any); len(v) != 1 || v[0] != strings.ToValidUTF8(weird, "\ufffd") {
+		t.Errorf("job 1 V = %q", v)
+	}
+}

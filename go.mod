@@ -3,3 +3,5 @@ module github.com/fanoutdev/fanout
 go 1.26.0
 
 require golang.org/x/sys v0.50.0
+
+require github.com/rogpeppe/go-internal v1.16.0 // indirect

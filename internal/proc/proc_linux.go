@@ -64,8 +64,14 @@ type Outcome struct {
 // Supervisor runs processes one at a time; each worker of a pool owns one,
 // so its buffers and eventfd are reused from job to job.
 type Supervisor struct {
-	wake int // eventfd; a write asks the running job to terminate
-	buf  []byte
+	wake  int // eventfd; a write asks the running job to terminate
+	buf   []byte
+	pidfd int
+	// attr and sys are reused from job to job: ForkExec only reads them.
+	attr  syscall.ProcAttr
+	sys   syscall.SysProcAttr
+	fds   []unix.PollFd
+	files [3]uintptr
 }
 
 // NewSupervisor allocates the reusable state of one worker.
@@ -74,7 +80,13 @@ func NewSupervisor() (*Supervisor, error) {
 	if err != nil {
 		return nil, fmt.Errorf("eventfd: %w", err)
 	}
-	return &Supervisor{wake: fd, buf: make([]byte, 64<<10)}, nil
+	s := &Supervisor{wake: fd, buf: make([]byte, 64<<10), fds: make([]unix.PollFd, 0, 4)}
+	// Pdeathsig: if this process dies, even by SIGKILL, the kernel kills
+	// the job's process with it, so no job outlives us.
+	s.sys = syscall.SysProcAttr{Setpgid: true, PidFD: &s.pidfd, Pdeathsig: syscall.SIGKILL}
+	s.attr.Sys = &s.sys
+	s.attr.Files = s.files[:]
+	return s, nil
 }
 
 // Close releases the supervisor's descriptors.
@@ -104,7 +116,8 @@ func (s *Supervisor) Run(sp *Spec, stdout, stderr io.Writer, timeout time.Durati
 	unix.Read(s.wake, scratch[:])
 
 	var pipes [2][2]int // [stream][read,write]
-	files := [3]uintptr{uintptr(sp.Stdin), uintptr(sp.Stdout), uintptr(sp.Stderr)}
+	files := &s.files
+	*files = [3]uintptr{uintptr(sp.Stdin), uintptr(sp.Stdout), uintptr(sp.Stderr)}
 	for i, fd := range [2]int{sp.Stdout, sp.Stderr} {
 		pipes[i] = [2]int{-1, -1}
 		if fd >= 0 {
@@ -118,15 +131,11 @@ func (s *Supervisor) Run(sp *Spec, stdout, stderr io.Writer, timeout time.Durati
 		pipes[i] = p
 		files[i+1] = uintptr(p[1])
 	}
-	pidfd := -1
-	attr := syscall.ProcAttr{
-		Dir:   sp.Dir,
-		Env:   sp.Env,
-		Files: files[:],
-		Sys:   &syscall.SysProcAttr{Setpgid: true, PidFD: &pidfd},
-	}
+	s.pidfd = -1
+	s.attr.Dir, s.attr.Env = sp.Dir, sp.Env
 	out.Start = time.Now()
-	pid, err := syscall.ForkExec(sp.Path, sp.Argv, &attr)
+	pid, err := syscall.ForkExec(sp.Path, sp.Argv, &s.attr)
+	pidfd := s.pidfd
 	for i := range pipes {
 		if pipes[i][1] >= 0 {
 			syscall.Close(pipes[i][1])
@@ -148,7 +157,7 @@ func (s *Supervisor) Run(sp *Spec, stdout, stderr io.Writer, timeout time.Durati
 	defer syscall.Close(pidfd)
 
 	sinks := [2]io.Writer{stdout, stderr}
-	fds := make([]unix.PollFd, 0, 4)
+	fds := s.fds
 	exited := false
 	var deadline time.Time // when the current wait (timeout, term step, drain) ends
 	if timeout > 0 {

@@ -463,3 +463,42 @@ func TestStopLetsRunningJobsFinish(t *testing.T) {
 		t.Fatalf("results %+v, want only the running job, finished", c.recs)
 	}
 }
+
+// TestOrderedBehindSlowJobSpills checks that results waiting behind a slow
+// job move to disk once they pass the memory budget, and come out whole.
+func TestOrderedBehindSlowJobSpills(t *testing.T) {
+	dir := t.TempDir()
+	gate := filepath.Join(dir, "gate")
+	const n = 40
+	jobs := []*fanout.Job{fanout.ShellCommand(fmt.Sprintf("while [ ! -e %s ]; do sleep 0.01; done; echo first", gate))}
+	for i := 1; i < n; i++ {
+		// Each prints 1 MiB; the last one opens the gate.
+		line := fmt.Sprintf("head -c 1048576 /dev/zero | tr '\\0' %c", 'a'+i%26)
+		if i == n-1 {
+			line += "; touch " + gate
+		}
+		jobs = append(jobs, fanout.ShellCommand(line))
+	}
+	recs := runAll(t, &fanout.Pool{Limit: 4, Ordered: true, CaptureLimit: 2 << 20, TempDir: dir}, jobs...)
+	spilled := 0
+	for i, r := range recs {
+		if i == 0 {
+			if r.stdout != "first\n" {
+				t.Fatalf("first job printed %q", r.stdout)
+			}
+			continue
+		}
+		if len(r.stdout) != 1<<20 || strings.Trim(r.stdout, string(rune('a'+i%26))) != "" {
+			t.Fatalf("job %d output corrupted (len %d)", i+1, len(r.stdout))
+		}
+		if r.spilled {
+			spilled++
+		}
+	}
+	if spilled == 0 {
+		t.Fatal("no waiting result was moved to disk")
+	}
+	if spilled > n-10 {
+		t.Fatalf("%d of %d results spilled: the memory budget was not used", spilled, n)
+	}
+}

@@ -540,7 +540,7 @@ func safeQuoted(c byte) bool {
 
 // AppendQuote appends s quoted for a POSIX shell: unchanged when every
 // character is safe, otherwise in single quotes, with each ' written as
-// '"'"' as GNU parallel does. The empty string is ''.
+// '"'"' as GNU parallel does. The empty string is ”.
 func AppendQuote(dst []byte, s string) []byte {
 	safe := s != ""
 	for i := 0; i < len(s) && safe; i++ {

@@ -1,0 +1,34 @@
+package main
+
+import (
+	"os"
+	"testing"
+
+	"github.com/fanoutdev/fanout/internal/cli"
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// The scripts in testdata/script run the real command, in-process, on real
+// processes and pipes.
+func TestMain(m *testing.M) {
+	// Go tests that need the command as a separate process (to kill it)
+	// run this test binary in its place.
+	if os.Getenv("FANOUT_TEST_AS_CLI") == "1" {
+		os.Exit(cli.Run(os.Args[1:]))
+	}
+	testscript.Main(m, map[string]func(){
+		"fanout": func() { os.Exit(cli.Run(os.Args[1:])) },
+	})
+}
+
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:                 "testdata/script",
+		RequireExplicitExec: true,
+		Setup: func(env *testscript.Env) error {
+			// Jobs run with a predictable shell whatever the caller's.
+			env.Setenv("PARALLEL_SHELL", "/bin/sh")
+			return nil
+		},
+	})
+}

@@ -1,0 +1,106 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"sync/atomic"
+
+	"github.com/fanoutdev/fanout"
+)
+
+// haltRule is --halt in the form the sink needs.
+type haltRule struct {
+	now     bool    // kill running jobs (now) or let them finish (soon)
+	why     byte    // 'f' fail, 's' success, 'd' done
+	count   int     // halt at this many jobs, when percent is 0
+	percent float64 // halt at this share of the jobs, in percent
+}
+
+// haltSink stops the run when the --halt condition is met, and decides the
+// exit status GNU parallel would give.
+type haltSink struct {
+	rule  haltRule
+	stop  func() // start no more jobs
+	kill  func() // terminate running jobs
+	total *atomic.Int64
+	err   io.Writer
+	line  func(*fanout.Job) string
+
+	done, failed, succeeded int
+	halted                  bool
+	firstExit               int // exit status of the job that triggered fail=1
+}
+
+func (h *haltSink) Receive(r *fanout.Result) error {
+	h.done++
+	if r.Success() {
+		h.succeeded++
+	} else {
+		h.failed++
+	}
+	if h.halted {
+		return nil
+	}
+	var n int
+	switch h.rule.why {
+	case 'f':
+		if r.Success() {
+			return nil
+		}
+		n = h.failed
+	case 's':
+		if !r.Success() {
+			return nil
+		}
+		n = h.succeeded
+	default:
+		n = h.done
+	}
+	hit := n >= h.rule.count
+	if h.rule.percent > 0 {
+		// A share of a handful of jobs says little: wait for three.
+		hit = h.done >= 3 && float64(n)*100 >= h.rule.percent*float64(h.total.Load())
+	}
+	if !hit {
+		return nil
+	}
+	h.halted = true
+	h.firstExit = exitStatusOf(r)
+	what := map[byte]string{'f': "failed", 's': "succeeded", 'd': "finished"}[h.rule.why]
+	fmt.Fprintf(h.err, "fanout: halting (--halt): this job %s: %s\n", what, h.line(r.Job))
+	h.stop()
+	if h.rule.now {
+		h.kill()
+	}
+	return nil
+}
+
+// exitStatusOf is the status a shell would report for the job.
+func exitStatusOf(r *fanout.Result) int {
+	switch {
+	case r.Err != nil:
+		return 127
+	case r.Signal != 0:
+		return 128 + int(r.Signal)
+	}
+	return r.ExitCode
+}
+
+// status returns the exit status once the run is over, given the usual
+// count-of-failures status, following GNU parallel's rules for --halt.
+func (h *haltSink) status(usual int) int {
+	if !h.halted {
+		return usual
+	}
+	switch {
+	case h.rule.why == 's':
+		return 0
+	case h.rule.why == 'f' && h.rule.percent > 0:
+		total := max(h.total.Load(), 1)
+		return int(math.Ceil(float64(h.failed) * 100 / float64(total)))
+	case h.rule.why == 'f' && h.rule.count == 1:
+		return min(h.firstExit, 255)
+	}
+	return usual
+}

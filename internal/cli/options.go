@@ -1,0 +1,541 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// SourceKind tells an argument list from a file.
+type SourceKind int
+
+const (
+	// ArgsList is a ::: list.
+	ArgsList SourceKind = iota
+	// File is a :::: or -a file; "-" is standard input.
+	File
+)
+
+// SourceSpec is one input source as given on the command line.
+type SourceSpec struct {
+	Kind   SourceKind
+	Values []string // for ArgsList
+	Path   string   // for File
+	Linked bool     // :::+ or ::::+: paired with the previous source
+}
+
+// Options is the command line, parsed. Zero values mean GNU parallel's
+// defaults.
+type Options struct {
+	Command []string     // the command words; empty: each input is a command
+	Sources []SourceSpec // in command-line order; none: standard input
+
+	Jobs              string // -j as given: N, N%, +N, -N; empty: one per core
+	MaxArgs           int    // -n
+	MaxReplaceArgs    int    // -N
+	MaxReplaceArgsSet bool   // -N was given (-N0 differs from no -N)
+	Xargs             bool   // -X
+	M                 bool   // -m
+
+	Null   bool   // -0
+	Delim  string // -d, escapes unparsed
+	Colsep string // --colsep
+	Link   bool   // --link
+
+	ReplaceToken string // -I
+
+	Group, LineBuffer, Ungroup bool
+	KeepOrder                  bool
+	Tag                        bool
+	TagString                  string
+
+	DryRun  bool
+	Verbose int
+	Version bool
+	Help    bool
+
+	JobLog                            string
+	Resume, ResumeFailed, RetryFailed bool
+	Retries                           int
+	Timeout                           string
+	TermSeq                           string
+	Delay                             string
+	Halt                              string
+	Results                           string
+	TmpDir                            string
+}
+
+// flagSpec describes one option: its names and what it sets.
+type flagSpec struct {
+	names []string // "-j", "--jobs"
+	arg   bool     // takes a value
+	set   func(o *Options, v string) error
+}
+
+func boolFlag(names string, f func(o *Options)) flagSpec {
+	return flagSpec{names: strings.Fields(names), set: func(o *Options, _ string) error { f(o); return nil }}
+}
+
+func argFlag(names string, f func(o *Options, v string) error) flagSpec {
+	return flagSpec{names: strings.Fields(names), arg: true, set: f}
+}
+
+func intArg(name string, dst func(o *Options) *int) func(o *Options, v string) error {
+	return func(o *Options, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return fmt.Errorf("%s %q: not a number", name, v)
+		}
+		*dst(o) = n
+		return nil
+	}
+}
+
+var flags = []flagSpec{
+	argFlag("-j -P --jobs --max-procs", func(o *Options, v string) error { o.Jobs = v; return nil }),
+	argFlag("-n --max-args", intArg("-n", func(o *Options) *int { return &o.MaxArgs })),
+	argFlag("-N --max-replace-args", func(o *Options, v string) error {
+		o.MaxReplaceArgsSet = true
+		return intArg("-N", func(o *Options) *int { return &o.MaxReplaceArgs })(o, v)
+	}),
+	boolFlag("-X", func(o *Options) { o.Xargs = true }),
+	boolFlag("-m", func(o *Options) { o.M = true }),
+	boolFlag("-0 --null", func(o *Options) { o.Null = true }),
+	argFlag("-d --delimiter", func(o *Options, v string) error { o.Delim = v; return nil }),
+	argFlag("-C --colsep", func(o *Options, v string) error { o.Colsep = v; return nil }),
+	boolFlag("--link --xapply", func(o *Options) { o.Link = true }),
+	argFlag("-a --arg-file", func(o *Options, v string) error {
+		o.Sources = append(o.Sources, SourceSpec{Kind: File, Path: v})
+		return nil
+	}),
+	argFlag("-I", func(o *Options, v string) error {
+		if v == "" {
+			return errors.New("-I needs a non-empty replacement string")
+		}
+		o.ReplaceToken = v
+		return nil
+	}),
+	boolFlag("--group", func(o *Options) { o.Group = true }),
+	boolFlag("--line-buffer --lb", func(o *Options) { o.LineBuffer = true }),
+	boolFlag("-u --ungroup", func(o *Options) { o.Ungroup = true }),
+	boolFlag("-k --keep-order", func(o *Options) { o.KeepOrder = true }),
+	boolFlag("--tag", func(o *Options) { o.Tag = true }),
+	argFlag("--tagstring --tag-string", func(o *Options, v string) error { o.TagString = v; return nil }),
+	boolFlag("--dry-run --dryrun", func(o *Options) { o.DryRun = true }),
+	boolFlag("-v --verbose", func(o *Options) { o.Verbose++ }),
+	boolFlag("-V --version", func(o *Options) { o.Version = true }),
+	boolFlag("-h --help", func(o *Options) { o.Help = true }),
+	argFlag("--joblog --jl", func(o *Options, v string) error { o.JobLog = v; return nil }),
+	boolFlag("--resume", func(o *Options) { o.Resume = true }),
+	boolFlag("--resume-failed", func(o *Options) { o.ResumeFailed = true }),
+	boolFlag("--retry-failed", func(o *Options) { o.RetryFailed = true }),
+	argFlag("--retries", intArg("--retries", func(o *Options) *int { return &o.Retries })),
+	argFlag("--timeout", func(o *Options, v string) error {
+		if _, _, err := ParseTimeout(v); err != nil {
+			return err
+		}
+		o.Timeout = v
+		return nil
+	}),
+	argFlag("--termseq", func(o *Options, v string) error {
+		if _, err := ParseTermSeq(v); err != nil {
+			return err
+		}
+		o.TermSeq = v
+		return nil
+	}),
+	argFlag("--delay", func(o *Options, v string) error {
+		if _, err := ParseDuration(v); err != nil {
+			return fmt.Errorf("--delay %q: %v", v, err)
+		}
+		o.Delay = v
+		return nil
+	}),
+	argFlag("--halt --halt-on-error", func(o *Options, v string) error {
+		if _, err := ParseHalt(v); err != nil {
+			return err
+		}
+		o.Halt = v
+		return nil
+	}),
+	argFlag("--results --res", func(o *Options, v string) error { o.Results = v; return nil }),
+	argFlag("--tmpdir --tempdir", func(o *Options, v string) error { o.TmpDir = v; return nil }),
+}
+
+var flagByName = func() map[string]*flagSpec {
+	m := map[string]*flagSpec{}
+	for i := range flags {
+		for _, n := range flags[i].names {
+			m[n] = &flags[i]
+		}
+	}
+	return m
+}()
+
+// isSeparator reports whether w starts an input source.
+func isSeparator(w string) bool {
+	switch w {
+	case ":::", "::::", ":::+", "::::+":
+		return true
+	}
+	return false
+}
+
+// Parse turns the command line (without argv[0]) into Options. $PARALLEL,
+// read through env, is split into words and put before the arguments, as
+// GNU parallel does.
+func Parse(args []string, env func(string) string) (*Options, error) {
+	if env != nil {
+		if p := env("PARALLEL"); strings.TrimSpace(p) != "" {
+			words, err := splitWords(p)
+			if err != nil {
+				return nil, fmt.Errorf("$PARALLEL: %v", err)
+			}
+			args = append(words, args...)
+		}
+	}
+	o := &Options{}
+	i := 0
+	// Options come first; the first word that is not one starts the command.
+	for i < len(args) {
+		a := args[i]
+		if a == "--" {
+			i++
+			break
+		}
+		if isSeparator(a) || !strings.HasPrefix(a, "-") || a == "-" {
+			break
+		}
+		n, err := parseFlag(o, args, i)
+		if err != nil {
+			return nil, err
+		}
+		i += n
+	}
+	// The command runs up to the first separator; sources follow.
+	for i < len(args) && !isSeparator(args[i]) {
+		o.Command = append(o.Command, args[i])
+		i++
+	}
+	for i < len(args) {
+		sep := args[i]
+		i++
+		spec := SourceSpec{Linked: strings.HasSuffix(sep, "+")}
+		if strings.HasPrefix(sep, "::::") {
+			spec.Kind = File
+			for i < len(args) && !isSeparator(args[i]) {
+				s := spec
+				s.Path = args[i]
+				o.Sources = append(o.Sources, s)
+				spec.Linked = false // only the first file after ::::+ is linked
+				i++
+			}
+			continue
+		}
+		for i < len(args) && !isSeparator(args[i]) {
+			spec.Values = append(spec.Values, args[i])
+			i++
+		}
+		o.Sources = append(o.Sources, spec)
+	}
+	return o, nil
+}
+
+// parseFlag parses the option at args[i] and returns how many words it
+// took.
+func parseFlag(o *Options, args []string, i int) (int, error) {
+	a := args[i]
+	name, val, hasVal := a, "", false
+	if strings.HasPrefix(a, "--") {
+		if eq := strings.IndexByte(a, '='); eq >= 0 {
+			name, val, hasVal = a[:eq], a[eq+1:], true
+		}
+	} else if len(a) > 2 {
+		// -j3, -n2, -N0, -I,,: a short option with its value attached.
+		if f, ok := flagByName[a[:2]]; ok && f.arg {
+			name, val, hasVal = a[:2], a[2:], true
+		} else if _, ok := flagByName[a]; !ok {
+			return 0, fmt.Errorf("unknown option: %s", a)
+		}
+	}
+	f, ok := flagByName[name]
+	if !ok {
+		return 0, fmt.Errorf("unknown option: %s", name)
+	}
+	if !f.arg {
+		if hasVal {
+			return 0, fmt.Errorf("option %s takes no value", name)
+		}
+		return 1, f.set(o, "")
+	}
+	if hasVal {
+		return 1, f.set(o, val)
+	}
+	if i+1 >= len(args) {
+		return 0, fmt.Errorf("option %s needs a value", name)
+	}
+	return 2, f.set(o, args[i+1])
+}
+
+// splitWords splits $PARALLEL like a shell splits simple words: at blanks,
+// with single and double quotes and backslashes.
+func splitWords(s string) ([]string, error) {
+	var words []string
+	var cur strings.Builder
+	in := false
+	var quote byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			} else if c == '\\' && quote == '"' && i+1 < len(s) {
+				i++
+				cur.WriteByte(s[i])
+			} else {
+				cur.WriteByte(c)
+			}
+		case c == '\'' || c == '"':
+			quote, in = c, true
+		case c == '\\' && i+1 < len(s):
+			i++
+			cur.WriteByte(s[i])
+			in = true
+		case c == ' ' || c == '\t' || c == '\n':
+			if in {
+				words = append(words, cur.String())
+				cur.Reset()
+				in = false
+			}
+		default:
+			cur.WriteByte(c)
+			in = true
+		}
+	}
+	if quote != 0 {
+		return nil, errors.New("unterminated quote")
+	}
+	if in {
+		words = append(words, cur.String())
+	}
+	return words, nil
+}
+
+// ResolveJobs turns -j into a number of job slots, as GNU parallel does:
+// N; N% of the cores; +N and -N relative to the cores; 0 as many as
+// possible. At least one slot always runs.
+func ResolveJobs(spec string, ncpu int) (int, error) {
+	if spec == "" {
+		return ncpu, nil
+	}
+	bad := fmt.Errorf("-j %q: not a number of jobs (use N, N%%, +N or -N)", spec)
+	switch {
+	case strings.HasSuffix(spec, "%"):
+		p, err := strconv.ParseFloat(spec[:len(spec)-1], 64)
+		if err != nil || p < 0 {
+			return 0, bad
+		}
+		return max(1, int(float64(ncpu)*p/100)), nil
+	case strings.HasPrefix(spec, "+") || strings.HasPrefix(spec, "-"):
+		n, err := strconv.Atoi(spec)
+		if err != nil {
+			return 0, bad
+		}
+		return max(1, ncpu+n), nil
+	}
+	n, err := strconv.Atoi(spec)
+	if err != nil || n < 0 {
+		return 0, bad
+	}
+	if n == 0 {
+		// "As many as possible": bounded by what one process can hold
+		// open, with room for our own files.
+		return 1 << 12, nil
+	}
+	return n, nil
+}
+
+// HaltWhen says what happens once the halt condition holds.
+type HaltWhen int
+
+const (
+	// HaltNever runs every job (the default).
+	HaltNever HaltWhen = iota
+	// HaltSoon starts no more jobs and lets running ones finish.
+	HaltSoon
+	// HaltNow kills running jobs too.
+	HaltNow
+)
+
+// Halt is a parsed --halt.
+type Halt struct {
+	When    HaltWhen
+	Why     string  // "fail", "success" or "done"
+	Count   int     // the number of jobs, when Percent is 0
+	Percent float64 // the share of jobs, in percent
+}
+
+// ParseHalt parses --halt: never, when,why=N or when,why=N% (when: now,
+// soon; why: fail, success, done), and the legacy 0, 1, 2, -1, -2 and
+// 1-99%.
+func ParseHalt(s string) (Halt, error) {
+	bad := fmt.Errorf("--halt %q: use never, now|soon,fail|success|done=N or =N%%", s)
+	switch s {
+	case "never", "0":
+		return Halt{}, nil
+	case "1":
+		return Halt{When: HaltSoon, Why: "fail", Count: 1}, nil
+	case "2":
+		return Halt{When: HaltNow, Why: "fail", Count: 1}, nil
+	case "-1":
+		return Halt{When: HaltSoon, Why: "success", Count: 1}, nil
+	case "-2":
+		return Halt{When: HaltNow, Why: "success", Count: 1}, nil
+	}
+	if p, ok := strings.CutSuffix(s, "%"); ok && !strings.Contains(s, ",") {
+		v, err := strconv.ParseFloat(p, 64)
+		if err != nil || v <= 0 || v >= 100 {
+			return Halt{}, bad
+		}
+		return Halt{When: HaltSoon, Why: "fail", Percent: v}, nil
+	}
+	when, why, ok := strings.Cut(s, ",")
+	if !ok {
+		return Halt{}, bad
+	}
+	var h Halt
+	switch when {
+	case "now":
+		h.When = HaltNow
+	case "soon":
+		h.When = HaltSoon
+	default:
+		return Halt{}, bad
+	}
+	kind, num, ok := strings.Cut(why, "=")
+	if !ok {
+		return Halt{}, bad
+	}
+	switch kind {
+	case "fail", "success", "done":
+		h.Why = kind
+	default:
+		return Halt{}, bad
+	}
+	if p, ok := strings.CutSuffix(num, "%"); ok {
+		v, err := strconv.ParseFloat(p, 64)
+		if err != nil || v <= 0 || v > 100 {
+			return Halt{}, bad
+		}
+		h.Percent = v
+		return h, nil
+	}
+	n, err := strconv.Atoi(num)
+	if err != nil || n < 1 {
+		return Halt{}, bad
+	}
+	h.Count = n
+	return h, nil
+}
+
+// TermStep is one step of --termseq: a signal, then a wait.
+type TermStep struct {
+	Signal syscall.Signal
+	Wait   time.Duration
+}
+
+// ParseTermSeq parses --termseq: signal,ms,signal,ms,... with signals by
+// name (with or without SIG) or number.
+func ParseTermSeq(s string) ([]TermStep, error) {
+	parts := strings.Split(s, ",")
+	if len(parts)%2 != 0 {
+		return nil, fmt.Errorf("--termseq %q: want pairs of signal and milliseconds, such as TERM,200,KILL,25", s)
+	}
+	var steps []TermStep
+	for i := 0; i < len(parts); i += 2 {
+		sig, err := parseSignal(parts[i])
+		if err != nil {
+			return nil, fmt.Errorf("--termseq %q: %v", s, err)
+		}
+		ms, err := strconv.ParseFloat(parts[i+1], 64)
+		if err != nil || ms < 0 {
+			return nil, fmt.Errorf("--termseq %q: %q is not a number of milliseconds", s, parts[i+1])
+		}
+		steps = append(steps, TermStep{Signal: sig, Wait: time.Duration(ms * float64(time.Millisecond))})
+	}
+	return steps, nil
+}
+
+func parseSignal(s string) (syscall.Signal, error) {
+	if n, err := strconv.Atoi(s); err == nil && n > 0 && n < 65 {
+		return syscall.Signal(n), nil
+	}
+	name := strings.ToUpper(s)
+	if !strings.HasPrefix(name, "SIG") {
+		name = "SIG" + name
+	}
+	if sig := unix.SignalNum(name); sig != 0 {
+		return sig, nil
+	}
+	return 0, fmt.Errorf("unknown signal %q", s)
+}
+
+// ParseTimeout parses --timeout: seconds (with GNU's s/m/h/d suffixes), or
+// N% of the median runtime of the jobs so far.
+func ParseTimeout(s string) (time.Duration, float64, error) {
+	if p, ok := strings.CutSuffix(s, "%"); ok {
+		v, err := strconv.ParseFloat(p, 64)
+		if err != nil || v <= 0 {
+			return 0, 0, fmt.Errorf("--timeout %q: not a percentage", s)
+		}
+		return 0, v, nil
+	}
+	d, err := ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, 0, fmt.Errorf("--timeout %q: not a number of seconds", s)
+	}
+	return d, 0, nil
+}
+
+// ParseDuration parses seconds as GNU parallel writes them: a number,
+// optionally with s, m, h or d units, which may be combined (1h30m).
+func ParseDuration(s string) (time.Duration, error) {
+	if s == "" {
+		return 0, errors.New("empty duration")
+	}
+	if v, err := strconv.ParseFloat(s, 64); err == nil {
+		if v < 0 || math.IsNaN(v) || math.IsInf(v, 0) || v > 1e9 {
+			return 0, errors.New("out of range")
+		}
+		return time.Duration(v * float64(time.Second)), nil
+	}
+	var total time.Duration
+	rest := s
+	for rest != "" {
+		j := 0
+		for j < len(rest) && (rest[j] >= '0' && rest[j] <= '9' || rest[j] == '.') {
+			j++
+		}
+		if j == 0 || j == len(rest) {
+			return 0, errors.New("not a duration")
+		}
+		v, err := strconv.ParseFloat(rest[:j], 64)
+		if err != nil || v > 1e9 {
+			return 0, errors.New("not a duration")
+		}
+		unit := map[byte]time.Duration{'s': time.Second, 'm': time.Minute, 'h': time.Hour, 'd': 24 * time.Hour}[rest[j]]
+		if unit == 0 {
+			return 0, fmt.Errorf("unknown unit %q", rest[j])
+		}
+		total += time.Duration(v * float64(unit))
+		rest = rest[j+1:]
+	}
+	return total, nil
+}

@@ -75,6 +75,18 @@ type Pool struct {
 	// TempDir is where output spills; empty means os.TempDir().
 	TempDir string
 
+	// StopWhen, if set, is called by the worker as soon as a job is over,
+	// before that worker takes another job; returning true stops the pool
+	// as Stop does. This is how a run halts on the first failure (GNU
+	// parallel's --halt) without a race against the next job's start. It
+	// is called from several goroutines at once.
+	StopWhen func(r *Result) bool
+
+	// Retries, above 1, runs a failed job again, in the same slot, until it
+	// succeeds or has run Retries times in all (GNU parallel's --retries).
+	// Only the last attempt's result is delivered.
+	Retries int
+
 	once    sync.Once
 	limit   int
 	jobs    chan *task
@@ -255,6 +267,14 @@ func (p *Pool) worker(slot int) {
 			fallthrough
 		default:
 			run.Run(t.ctx, t.job, r)
+			for attempt := 2; attempt <= p.Retries && !r.Success() && r.Err == nil && t.ctx.Err() == nil; attempt++ {
+				r.reset()
+				r.Seq, r.Slot, r.Job = t.seq, slot, t.job
+				run.Run(t.ctx, t.job, r)
+			}
+		}
+		if p.StopWhen != nil && p.StopWhen(r) {
+			p.fail(nil)
 		}
 		p.results <- r
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"sync"
 	"sync/atomic"
 
 	"github.com/fanoutdev/fanout"
@@ -17,22 +18,26 @@ type haltRule struct {
 	percent float64 // halt at this share of the jobs, in percent
 }
 
-// haltSink stops the run when the --halt condition is met, and decides the
-// exit status GNU parallel would give.
-type haltSink struct {
+// halter stops the run when the --halt condition is met, and decides the
+// exit status GNU parallel would give. Its check runs in the pool's
+// workers (fanout.Pool.StopWhen), as each job ends.
+type halter struct {
 	rule  haltRule
-	stop  func() // start no more jobs
 	kill  func() // terminate running jobs
 	total *atomic.Int64
 	err   io.Writer
 	line  func(*fanout.Job) string
 
+	mu                      sync.Mutex
 	done, failed, succeeded int
 	halted                  bool
 	firstExit               int // exit status of the job that triggered fail=1
 }
 
-func (h *haltSink) Receive(r *fanout.Result) error {
+// check counts r and reports whether the pool must stop.
+func (h *halter) check(r *fanout.Result) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
 	h.done++
 	if r.Success() {
 		h.succeeded++
@@ -40,18 +45,18 @@ func (h *haltSink) Receive(r *fanout.Result) error {
 		h.failed++
 	}
 	if h.halted {
-		return nil
+		return true
 	}
 	var n int
 	switch h.rule.why {
 	case 'f':
 		if r.Success() {
-			return nil
+			return false
 		}
 		n = h.failed
 	case 's':
 		if !r.Success() {
-			return nil
+			return false
 		}
 		n = h.succeeded
 	default:
@@ -63,17 +68,16 @@ func (h *haltSink) Receive(r *fanout.Result) error {
 		hit = h.done >= 3 && float64(n)*100 >= h.rule.percent*float64(h.total.Load())
 	}
 	if !hit {
-		return nil
+		return false
 	}
 	h.halted = true
 	h.firstExit = exitStatusOf(r)
 	what := map[byte]string{'f': "failed", 's': "succeeded", 'd': "finished"}[h.rule.why]
 	fmt.Fprintf(h.err, "fanout: halting (--halt): this job %s: %s\n", what, h.line(r.Job))
-	h.stop()
 	if h.rule.now {
 		h.kill()
 	}
-	return nil
+	return true
 }
 
 // exitStatusOf is the status a shell would report for the job.
@@ -89,7 +93,7 @@ func exitStatusOf(r *fanout.Result) int {
 
 // status returns the exit status once the run is over, given the usual
 // count-of-failures status, following GNU parallel's rules for --halt.
-func (h *haltSink) status(usual int) int {
+func (h *halter) status(usual int) int {
 	if !h.halted {
 		return usual
 	}

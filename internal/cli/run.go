@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -11,11 +12,13 @@ import (
 	"strings"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/fanoutdev/fanout"
 	"github.com/fanoutdev/fanout/internal/input"
+	"github.com/fanoutdev/fanout/internal/joblog"
 	"github.com/fanoutdev/fanout/internal/output"
 	"github.com/fanoutdev/fanout/internal/replace"
 )
@@ -92,10 +95,12 @@ func oneLine(err error) string {
 // jobData is what the command layer keeps with each job for the sinks.
 type jobData struct {
 	values []string
-	seq    int64
-	line   []byte // the command as a shell would read it, for -v
+	seq    int64  // the input's position, stable across resumed runs
+	line   []byte // the command as a shell reads it (-v, the job log)
 	tag    []byte
 }
+
+func dataOf(j *fanout.Job) *jobData { return j.Data.(*jobData) }
 
 // plan is the options turned into the parts that run.
 type plan struct {
@@ -104,15 +109,14 @@ type plan struct {
 	tag      bool
 	shell    bool
 	needLine bool
+	timeout  time.Duration
+	median   *medianTracker // for --timeout N%
+	pct      float64
 }
 
-func run(o *Options, s Streams, env func(string) string, sigs <-chan os.Signal) (failed int, sig syscall.Signal, err error) {
-	ncpu := runtime.NumCPU()
-	limit, err := ResolveJobs(o.Jobs, ncpu)
-	if err != nil {
-		return 0, 0, usageError{err}
-	}
-	var pl plan
+// makePlan compiles the templates and parses the values of the options.
+func makePlan(o *Options) (*plan, error) {
+	pl := &plan{}
 	ropt := replace.Options{Token: o.ReplaceToken}
 	switch {
 	case o.Xargs:
@@ -123,30 +127,78 @@ func run(o *Options, s Streams, env func(string) string, sigs <-chan os.Signal) 
 	if o.MaxReplaceArgsSet && o.MaxReplaceArgs == 0 {
 		ropt.NoAppend = true
 	}
+	var err error
 	if len(o.Command) > 0 {
 		if pl.tmpl, err = replace.Parse(o.Command, ropt); err != nil {
-			return 0, 0, usageError{fmt.Errorf("command template: %w", err)}
+			return nil, usageError{fmt.Errorf("command template: %w", err)}
 		}
 		pl.shell = pl.tmpl.NeedsShell()
 	}
 	if o.TagString != "" {
 		if pl.tagTmpl, err = replace.Parse([]string{o.TagString}, replace.Options{Token: o.ReplaceToken, NoAppend: true}); err != nil {
-			return 0, 0, usageError{fmt.Errorf("--tagstring: %w", err)}
+			return nil, usageError{fmt.Errorf("--tagstring: %w", err)}
 		}
 	}
 	pl.tag = o.Tag || o.TagString != ""
-	pl.needLine = o.Verbose > 0 || o.DryRun
+	pl.needLine = o.Verbose > 0 || o.DryRun || o.JobLog != "" || o.Results != "" || o.Halt != "" || o.Timeout != ""
+	if o.Timeout != "" {
+		pl.timeout, pl.pct, _ = ParseTimeout(o.Timeout)
+		if pl.pct > 0 {
+			pl.median = &medianTracker{}
+		}
+	}
+	return pl, nil
+}
 
-	src, closeInputs, err := openInputs(o, s.In)
+func run(o *Options, s Streams, env func(string) string, sigs <-chan os.Signal) (failed int, sig syscall.Signal, err error) {
+	limit, err := ResolveJobs(o.Jobs, runtime.NumCPU())
+	if err != nil {
+		return 0, 0, usageError{err}
+	}
+	pl, err := makePlan(o)
 	if err != nil {
 		return 0, 0, err
 	}
-	defer closeInputs()
-	src = batch(o, src, pl.tmpl)
+	exe := &fanout.Local{Shell: env("PARALLEL_SHELL")}
+	if o.TermSeq != "" {
+		steps, _ := ParseTermSeq(o.TermSeq)
+		for _, st := range steps {
+			exe.TermSeq = append(exe.TermSeq, fanout.TermStep{Signal: st.Signal, Wait: st.Wait})
+		}
+	}
+	var delay time.Duration
+	if o.Delay != "" {
+		delay, _ = ParseDuration(o.Delay)
+	}
+	halt, _ := ParseHalt(o.Halt)
 
-	shell := env("PARALLEL_SHELL")
-	if shell == "" {
-		shell = "/bin/sh"
+	// The job log of an earlier run, to resume from.
+	var prev *joblog.Log
+	resuming := o.Resume || o.ResumeFailed || o.RetryFailed
+	if resuming {
+		if o.JobLog == "" {
+			return 0, 0, usageError{errors.New("--resume, --resume-failed and --retry-failed need --joblog FILE")}
+		}
+		if prev, err = joblog.ReadFile(o.JobLog); err != nil {
+			return 0, 0, err
+		}
+	}
+
+	var src input.Source
+	if o.RetryFailed {
+		src = nil // the job log is the input
+	} else {
+		var closeInputs func()
+		src, closeInputs, err = openInputs(o, s.In)
+		if err != nil {
+			return 0, 0, err
+		}
+		defer closeInputs()
+		src = batch(o, src)
+	}
+
+	if o.DryRun {
+		return 0, 0, dryRun(pl, src, s.Out, limit)
 	}
 
 	printer := &output.Printer{Out: s.Out, Err: s.Err}
@@ -157,22 +209,53 @@ func run(o *Options, s Streams, env func(string) string, sigs <-chan os.Signal) 
 		printer.Mode = output.LineBuffer
 	}
 	if pl.tag {
-		printer.Tag = func(j *fanout.Job) []byte { return j.Data.(*jobData).tag }
+		printer.Tag = func(j *fanout.Job) []byte { return dataOf(j).tag }
 	}
 	if o.Verbose > 0 {
-		printer.Command = func(j *fanout.Job) []byte { return j.Data.(*jobData).line }
+		printer.Command = func(j *fanout.Job) []byte { return dataOf(j).line }
 	}
-	status := &statusSink{err: s.Err}
+
+	// Sinks run in this order for each result: the job log first, so that
+	// no printed job is missing from it; then the output; then the counts.
+	var sinks fanout.Sinks
+	if o.JobLog != "" {
+		w, err := joblog.Create(o.JobLog, resuming)
+		if err != nil {
+			return 0, 0, err
+		}
+		defer w.Close()
+		sinks = append(sinks, &logSink{w: w})
+	}
+	if o.Results != "" {
+		k, closeResults, err := resultsSink(o)
+		if err != nil {
+			return 0, 0, err
+		}
+		defer closeResults()
+		sinks = append(sinks, k)
+	}
+	status := &statusSink{err: s.Err, median: pl.median}
+	sinks = append(sinks, printer, status)
+
 	pool := &fanout.Pool{
 		Limit:    limit,
 		Ordered:  o.KeepOrder,
 		TempDir:  o.TmpDir,
-		Executor: &fanout.Local{Shell: shell},
-		Sink:     fanout.Sinks{printer, status},
+		Retries:  o.Retries,
+		Executor: exe,
 	}
-
 	ctx, kill := context.WithCancel(context.Background())
 	defer kill()
+	var submitted atomic.Int64
+	var hs *halter
+	if halt.When != HaltNever {
+		hs = &halter{rule: haltRule{now: halt.When == HaltNow, why: halt.Why[0], count: halt.Count, percent: halt.Percent},
+			kill: kill, total: &submitted, err: s.Err,
+			line: func(j *fanout.Job) string { return string(dataOf(j).line) }}
+		pool.StopWhen = hs.check
+	}
+	pool.Sink = sinks
+
 	var caught atomic.Int32
 	done := make(chan struct{})
 	defer close(done)
@@ -197,13 +280,77 @@ func run(o *Options, s Streams, env func(string) string, sigs <-chan os.Signal) 
 
 	// Rendering happens in the worker about to run the job: only there is
 	// its slot ({%}) known, and the work spreads over the workers.
-	prepare := func(j *fanout.Job, seq int64, slot int) error {
-		d := j.Data.(*jobData)
-		d.seq = seq
-		pl.render(j, d, replace.Args{Values: d.values, Seq: seq, Slot: slot})
+	prepare := func(j *fanout.Job, _ int64, slot int) error {
+		d := dataOf(j)
+		pl.render(j, d, replace.Args{Values: d.values, Seq: d.seq, Slot: slot})
 		printer.Attach(j)
 		return nil
 	}
+	submit := func(job *fanout.Job) bool {
+		submitted.Add(1)
+		if _, err := pool.Go(ctx, job); err != nil {
+			return false
+		}
+		if delay > 0 {
+			time.Sleep(delay)
+		}
+		return true
+	}
+	if o.RetryFailed {
+		for _, e := range failedEntries(prev) {
+			job := &fanout.Job{Shell: e.Command, Data: &jobData{seq: e.Seq, line: []byte(e.Command)}, Prepare: func(j *fanout.Job, _ int64, _ int) error {
+				pl.setTimeout(j)
+				printer.Attach(j)
+				return nil
+			}}
+			if !submit(job) {
+				break
+			}
+		}
+	} else {
+		var seq int64
+		for {
+			values, err := src.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				pool.Stop()
+				pool.Wait()
+				return status.failed, syscall.Signal(caught.Load()), err
+			}
+			seq++
+			d := &jobData{values: values, seq: seq}
+			if prev != nil {
+				if e, ok := prev.Entry(seq); ok && (o.Resume || e.Succeeded()) {
+					if err := pl.sameCommand(o.JobLog, e, d); err != nil {
+						pool.Stop()
+						pool.Wait()
+						return status.failed, 0, err
+					}
+					continue
+				}
+			}
+			if !submit(&fanout.Job{Data: d, Prepare: prepare}) {
+				break
+			}
+		}
+	}
+	err = pool.Wait()
+	sig = syscall.Signal(caught.Load())
+	failed = status.failed
+	if hs != nil {
+		failed = hs.status(failed)
+	}
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return failed, sig, err
+	}
+	return failed, sig, nil
+}
+
+// dryRun prints the commands instead of running them.
+func dryRun(pl *plan, src input.Source, out io.Writer, limit int) error {
+	bw := bufio.NewWriterSize(out, 64<<10)
 	var seq int64
 	for {
 		values, err := src.Next()
@@ -211,39 +358,61 @@ func run(o *Options, s Streams, env func(string) string, sigs <-chan os.Signal) 
 			break
 		}
 		if err != nil {
-			pool.Wait()
-			return status.failed, syscall.Signal(caught.Load()), err
+			bw.Flush()
+			return err
 		}
 		seq++
-		job := &fanout.Job{Data: &jobData{values: values}}
-		if o.DryRun {
-			d := job.Data.(*jobData)
-			pl.render(job, d, replace.Args{Values: values, Seq: seq, Slot: int((seq-1)%int64(limit)) + 1})
-			if _, err := s.Out.Write(append(d.line, '\n')); err != nil {
-				return 0, 0, fmt.Errorf("write: %w", err)
-			}
-			continue
-		}
-		job.Prepare = prepare
-		if _, err := pool.Go(ctx, job); err != nil {
-			break
+		d := jobData{values: values, seq: seq, line: make([]byte, 0, 128)}
+		var job fanout.Job
+		pl.render(&job, &d, replace.Args{Values: values, Seq: seq, Slot: int((seq-1)%int64(limit)) + 1})
+		bw.Write(d.line)
+		if err := bw.WriteByte('\n'); err != nil {
+			return fmt.Errorf("write: %w", err)
 		}
 	}
-	err = pool.Wait()
-	sig = syscall.Signal(caught.Load())
-	if err != nil && !errors.Is(err, context.Canceled) {
-		return status.failed, sig, err
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write: %w", err)
 	}
-	return status.failed, sig, nil
+	return nil
 }
 
-// render fills in the job's command, and the text -v and --tag need.
+// sameCommand refuses to resume from a log that another command line
+// wrote: skipping its jobs would skip work that was never done.
+func (pl *plan) sameCommand(path string, e *joblog.Entry, d *jobData) error {
+	if pl.tmpl == nil || pl.tmpl.UsesSlot() {
+		return nil
+	}
+	line := pl.tmpl.AppendShell(nil, replace.Args{Values: d.values, Seq: d.seq})
+	if strings.ReplaceAll(string(line), "\n", `\n`) == e.Command {
+		return nil
+	}
+	return fmt.Errorf("joblog %s: job %d was %q, this command line gives %q: the log belongs to another command line; use another --joblog or remove it", path, d.seq, e.Command, line)
+}
+
+// failedEntries lists the jobs whose last row in the log failed, by seq.
+func failedEntries(l *joblog.Log) []*joblog.Entry {
+	var out []*joblog.Entry
+	seen := map[int64]bool{}
+	for _, e := range l.Entries() {
+		if seen[e.Seq] {
+			continue
+		}
+		seen[e.Seq] = true
+		if last, _ := l.Entry(e.Seq); !last.Succeeded() {
+			out = append(out, last)
+		}
+	}
+	return out
+}
+
+// render fills in the job's command, and the text -v, --tag and the job
+// log need.
 func (pl *plan) render(job *fanout.Job, d *jobData, args replace.Args) {
 	switch {
 	case pl.tmpl == nil:
 		job.Shell = strings.Join(args.Values, " ")
 		if pl.needLine {
-			d.line = []byte(job.Shell)
+			d.line = append(d.line[:0], job.Shell...)
 		}
 	case pl.shell:
 		d.line = pl.tmpl.AppendShell(d.line[:0], args)
@@ -261,26 +430,18 @@ func (pl *plan) render(job *fanout.Job, d *jobData, args replace.Args) {
 			d.tag = append(d.tag[:0], strings.Join(args.Values, " ")...)
 		}
 	}
+	pl.setTimeout(job)
 }
 
-// statusSink counts failed jobs and reports jobs that could not run.
-type statusSink struct {
-	err    io.Writer
-	failed int
-}
-
-func (st *statusSink) Receive(r *fanout.Result) error {
-	if r.Success() {
-		return nil
+// setTimeout applies --timeout: fixed, or a share of the median runtime of
+// the jobs that succeeded so far.
+func (pl *plan) setTimeout(job *fanout.Job) {
+	job.Timeout = pl.timeout
+	if pl.median != nil {
+		if m, ok := pl.median.median(); ok {
+			job.Timeout = time.Duration(float64(m) * pl.pct / 100)
+		}
 	}
-	st.failed++
-	if r.Err != nil {
-		fmt.Fprintf(st.err, "fanout: %v\n", oneLine(r.Err))
-	}
-	if r.OutputErr != nil {
-		fmt.Fprintf(st.err, "fanout: job %d: %v\n", r.Seq, oneLine(r.OutputErr))
-	}
-	return nil
 }
 
 // openInputs builds the input stream from the sources in command-line
@@ -347,7 +508,7 @@ func openInputs(o *Options, stdin io.Reader) (input.Source, func(), error) {
 const maxLine = 128 << 10
 
 // batch packs several records into one job for -n, -N, -X and -m.
-func batch(o *Options, src input.Source, t *replace.Template) input.Source {
+func batch(o *Options, src input.Source) input.Source {
 	n := o.MaxArgs
 	if o.MaxReplaceArgsSet {
 		n = o.MaxReplaceArgs

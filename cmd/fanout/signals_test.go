@@ -1,0 +1,170 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// startFanout starts the command and returns a reader of its stderr lines.
+func startFanout(t *testing.T, dir string, args ...string) (*exec.Cmd, *bufio.Scanner, *strings.Builder) {
+	t.Helper()
+	cmd := fanoutCmd(dir, args...)
+	var out strings.Builder
+	cmd.Stdout = &out
+	errp, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill() })
+	return cmd, bufio.NewScanner(errp), &out
+}
+
+// waitLine reads stderr until a line contains want.
+func waitLine(t *testing.T, sc *bufio.Scanner, want string) {
+	t.Helper()
+	for sc.Scan() {
+		if strings.Contains(sc.Text(), want) {
+			return
+		}
+	}
+	t.Fatalf("stderr ended without %q", want)
+}
+
+func waitFiles(t *testing.T, paths ...string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for _, p := range paths {
+		for {
+			if _, err := os.Stat(p); err == nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s never appeared", p)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+}
+
+// gatedJob starts, announces itself with a file, and waits for the gate.
+const gatedJob = `touch started_{}; while [ ! -e gate ]; do sleep 0.01; done; echo done {}`
+
+func exitStatus(t *testing.T, cmd *exec.Cmd) int {
+	t.Helper()
+	err := cmd.Wait()
+	if err == nil {
+		return 0
+	}
+	if ee, ok := err.(*exec.ExitError); ok {
+		return ee.ExitCode()
+	}
+	t.Fatal(err)
+	return -1
+}
+
+// A first SIGTERM stops new jobs from starting and lets running ones
+// finish; the log has them, and --resume runs exactly the rest.
+func TestFirstSigtermLetsRunningJobsFinish(t *testing.T) {
+	dir := t.TempDir()
+	cmd, stderr, out := startFanout(t, dir, "-j2", "--joblog", "jl", gatedJob, ":::", "a", "b", "c", "d")
+	waitFiles(t, filepath.Join(dir, "started_a"), filepath.Join(dir, "started_b"))
+	cmd.Process.Signal(syscall.SIGTERM)
+	waitLine(t, stderr, "SIGTERM")
+	os.WriteFile(filepath.Join(dir, "gate"), nil, 0o644)
+	go io.Copy(io.Discard, stderrReader(stderr))
+	if code := exitStatus(t, cmd); code != 128+int(syscall.SIGTERM) {
+		t.Fatalf("exit status %d, want %d", code, 128+int(syscall.SIGTERM))
+	}
+	if got := out.String(); !strings.Contains(got, "done a") || !strings.Contains(got, "done b") || strings.Contains(got, "done c") {
+		t.Fatalf("stdout %q: want a and b finished, c never started", got)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "started_c")); err == nil {
+		t.Fatal("job c started after SIGTERM")
+	}
+	resume := fanoutCmd(dir, "-j2", "--joblog", "jl", "--resume", gatedJob, ":::", "a", "b", "c", "d")
+	b, err := resume.Output()
+	if err != nil {
+		t.Fatalf("resume: %v", err)
+	}
+	if got := string(b); strings.Contains(got, "done a") || !strings.Contains(got, "done c") || !strings.Contains(got, "done d") {
+		t.Fatalf("resume ran %q, want exactly c and d", got)
+	}
+}
+
+// stderrReader lets the rest of stderr drain once the test has seen what it
+// waited for.
+func stderrReader(sc *bufio.Scanner) io.Reader {
+	pr, pw := io.Pipe()
+	go func() {
+		for sc.Scan() {
+		}
+		pw.Close()
+	}()
+	return pr
+}
+
+// A second SIGTERM, or SIGINT, terminates the running jobs' process groups.
+func TestSecondSignalKillsRunningJobs(t *testing.T) {
+	for _, sigs := range [][]syscall.Signal{{syscall.SIGTERM, syscall.SIGTERM}, {syscall.SIGINT}} {
+		t.Run(sigs[len(sigs)-1].String(), func(t *testing.T) {
+			dir := t.TempDir()
+			job := `echo $$ > pid_{}; sleep 30 & sleep 30; wait`
+			cmd, stderr, _ := startFanout(t, dir, "-j2", "--joblog", "jl", job, ":::", "a", "b", "c")
+			waitFiles(t, filepath.Join(dir, "pid_a"), filepath.Join(dir, "pid_b"))
+			for i, s := range sigs {
+				cmd.Process.Signal(s)
+				if i == 0 && len(sigs) > 1 {
+					waitLine(t, stderr, "SIGTERM")
+				}
+			}
+			go io.Copy(io.Discard, stderrReader(stderr))
+			start := time.Now()
+			code := exitStatus(t, cmd)
+			if code == 0 {
+				t.Fatal("exit status 0 after a signal")
+			}
+			if time.Since(start) > 10*time.Second {
+				t.Fatal("running jobs were not terminated")
+			}
+			for _, name := range []string{"pid_a", "pid_b"} {
+				b, _ := os.ReadFile(filepath.Join(dir, name))
+				var pg int
+				if _, err := fmt.Sscan(strings.TrimSpace(string(b)), &pg); err != nil {
+					t.Fatal(err)
+				}
+				if groupAlive(pg) {
+					t.Fatalf("job group %d outlived fanout", pg)
+				}
+			}
+			log, _ := os.ReadFile(filepath.Join(dir, "jl"))
+			if rows := strings.Count(string(log), "\n") - 1; rows != 2 {
+				t.Fatalf("job log has %d rows, want the 2 killed jobs:\n%s", rows, log)
+			}
+			if !strings.Contains(string(log), "\t-1\t15\t") {
+				t.Fatalf("killed jobs not logged with Exitval -1 and signal 15:\n%s", log)
+			}
+		})
+	}
+}
+
+func groupAlive(pgid int) bool {
+	deadline := time.Now().Add(5 * time.Second)
+	for syscall.Kill(-pgid, 0) == nil {
+		if time.Now().After(deadline) {
+			return true
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return false
+}

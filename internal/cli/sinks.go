@@ -1,0 +1,140 @@
+package cli
+
+import (
+	"container/heap"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/fanoutdev/fanout"
+	"github.com/fanoutdev/fanout/internal/joblog"
+	"github.com/fanoutdev/fanout/internal/results"
+)
+
+// statusSink counts failed jobs, reports jobs that could not run, and feeds
+// the runtimes of successful jobs to --timeout N%.
+type statusSink struct {
+	err    io.Writer
+	failed int
+	median *medianTracker
+}
+
+func (st *statusSink) Receive(r *fanout.Result) error {
+	if r.Success() {
+		if st.median != nil {
+			st.median.add(r.Runtime)
+		}
+		return nil
+	}
+	st.failed++
+	switch {
+	case r.Err != nil:
+		fmt.Fprintf(st.err, "fanout: %v\n", oneLine(r.Err))
+	case r.TimedOut:
+		fmt.Fprintf(st.err, "fanout: job %d timed out after %v: %s\n", dataOf(r.Job).seq, r.Runtime.Round(time.Millisecond), dataOf(r.Job).line)
+	}
+	if r.OutputErr != nil {
+		fmt.Fprintf(st.err, "fanout: job %d: %v\n", dataOf(r.Job).seq, oneLine(r.OutputErr))
+	}
+	return nil
+}
+
+// logSink writes each finished job's row to the job log.
+type logSink struct {
+	w *joblog.Writer
+	e joblog.Entry
+}
+
+func (l *logSink) Receive(r *fanout.Result) error {
+	d := dataOf(r.Job)
+	l.e = joblog.Entry{
+		Seq:     d.seq,
+		Start:   r.Start,
+		Runtime: r.Runtime,
+		Receive: r.Stdout.Len(),
+		Exitval: r.ExitCode,
+		Signal:  int(r.Signal),
+		Command: string(d.line),
+	}
+	switch {
+	case r.Err != nil:
+		l.e.Exitval = 127 // what a shell reports for a missing program
+		l.e.Start = time.Now()
+	case r.Signal != 0:
+		l.e.Exitval = -1
+	}
+	return l.w.Write(&l.e)
+}
+
+// jobView tells the results sink about the command layer's jobs.
+type jobView struct{}
+
+func (jobView) Values(j *fanout.Job) []string { return dataOf(j).values }
+func (jobView) Command(j *fanout.Job) string  { return string(dataOf(j).line) }
+
+// resultsSink is --results: JSON lines for a name ending in .json, a
+// directory tree otherwise.
+func resultsSink(o *Options) (fanout.Sink, func(), error) {
+	if strings.HasSuffix(o.Results, ".json") {
+		j, err := results.CreateJSON(o.Results, jobView{})
+		if err != nil {
+			return nil, nil, err
+		}
+		return j, func() { j.Close() }, nil
+	}
+	sources := len(o.Sources)
+	if sources == 0 {
+		sources = 1
+	}
+	return &results.Dir{Root: o.Results, Sources: sources, Job: jobView{}}, func() {}, nil
+}
+
+// medianTracker keeps the running median of job runtimes in two heaps.
+type medianTracker struct {
+	mu     sync.Mutex
+	lo, hi durHeap // lo is a max-heap (negated), hi a min-heap
+}
+
+type durHeap []time.Duration
+
+func (h durHeap) Len() int           { return len(h) }
+func (h durHeap) Less(i, j int) bool { return h[i] < h[j] }
+func (h durHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *durHeap) Push(x any)        { *h = append(*h, x.(time.Duration)) }
+func (h *durHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+func (m *medianTracker) add(d time.Duration) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.lo.Len() == 0 || d <= -m.lo[0] {
+		heap.Push(&m.lo, -d)
+	} else {
+		heap.Push(&m.hi, d)
+	}
+	switch {
+	case m.lo.Len() > m.hi.Len()+1:
+		heap.Push(&m.hi, -heap.Pop(&m.lo).(time.Duration))
+	case m.hi.Len() > m.lo.Len():
+		heap.Push(&m.lo, -heap.Pop(&m.hi).(time.Duration))
+	}
+}
+
+// median returns the median so far, and false before any job succeeded.
+func (m *medianTracker) median() (time.Duration, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.lo.Len() == 0 {
+		return 0, false
+	}
+	if m.lo.Len() > m.hi.Len() {
+		return -m.lo[0], true
+	}
+	return (-m.lo[0] + m.hi[0]) / 2, true
+}

@@ -261,12 +261,12 @@ func parseFlag(o *Options, args []string, i int) (int, error) {
 		if f, ok := flagByName[a[:2]]; ok && f.arg {
 			name, val, hasVal = a[:2], a[2:], true
 		} else if _, ok := flagByName[a]; !ok {
-			return 0, fmt.Errorf("unknown option: %s", a)
+			return 0, fmt.Errorf("unknown option: %s", show(a))
 		}
 	}
 	f, ok := flagByName[name]
 	if !ok {
-		return 0, fmt.Errorf("unknown option: %s", name)
+		return 0, fmt.Errorf("unknown option: %s", show(name))
 	}
 	if !f.arg {
 		if hasVal {
@@ -281,6 +281,17 @@ func parseFlag(o *Options, args []string, i int) (int, error) {
 		return 0, fmt.Errorf("option %s needs a value", name)
 	}
 	return 2, f.set(o, args[i+1])
+}
+
+// show prints a word from the command line as it is, or quoted when it
+// holds characters that would break the one-line message.
+func show(s string) string {
+	for _, c := range s {
+		if c < ' ' || c == 0x7f {
+			return strconv.Quote(s)
+		}
+	}
+	return s
 }
 
 // splitWords splits $PARALLEL like a shell splits simple words: at blanks,

@@ -1,0 +1,170 @@
+package cli
+
+import (
+	"reflect"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		args []string
+		env  string
+		want Options
+	}{
+		{[]string{"-j", "3", "echo", ":::", "a", "b"}, "", Options{Jobs: "3", Command: []string{"echo"}, Sources: []SourceSpec{{Kind: ArgsList, Values: []string{"a", "b"}}}}},
+		{[]string{"-j3", "-k", "echo"}, "", Options{Jobs: "3", KeepOrder: true, Command: []string{"echo"}}},
+		{[]string{"--jobs=3", "echo"}, "", Options{Jobs: "3", Command: []string{"echo"}}},
+		{[]string{"--jobs", "50%", "echo"}, "", Options{Jobs: "50%", Command: []string{"echo"}}},
+		{[]string{"-n2", "-N0", "echo"}, "", Options{MaxArgs: 2, MaxReplaceArgsSet: true, Command: []string{"echo"}}},
+		{[]string{"-0", "-d", ",", "--colsep", " ", "--link", "echo"}, "", Options{Null: true, Delim: ",", Colsep: " ", Link: true, Command: []string{"echo"}}},
+		{[]string{"-I", ",,", "-X", "-m", "echo"}, "", Options{ReplaceToken: ",,", Xargs: true, M: true, Command: []string{"echo"}}},
+		{[]string{"--tag", "--tagstring", "<{}>", "--lb", "-u", "--group", "echo"}, "", Options{Tag: true, TagString: "<{}>", LineBuffer: true, Ungroup: true, Group: true, Command: []string{"echo"}}},
+		{[]string{"-v", "-v", "--dry-run", "echo"}, "", Options{Verbose: 2, DryRun: true, Command: []string{"echo"}}},
+		{[]string{"--joblog", "jl", "--resume", "--resume-failed", "--retry-failed", "--retries", "3", "echo"}, "", Options{JobLog: "jl", Resume: true, ResumeFailed: true, RetryFailed: true, Retries: 3, Command: []string{"echo"}}},
+		{[]string{"--timeout", "2.5", "--termseq", "INT,10,KILL,5", "--delay", "0.1", "--halt", "soon,fail=1", "echo"}, "", Options{Timeout: "2.5", TermSeq: "INT,10,KILL,5", Delay: "0.1", Halt: "soon,fail=1", Command: []string{"echo"}}},
+		{[]string{"--results", "out", "--tmpdir", "/t", "echo"}, "", Options{Results: "out", TmpDir: "/t", Command: []string{"echo"}}},
+		{[]string{"-a", "f1", "echo", ":::", "x"}, "", Options{Command: []string{"echo"}, Sources: []SourceSpec{{Kind: File, Path: "f1"}, {Kind: ArgsList, Values: []string{"x"}}}}},
+		{[]string{"echo", ":::", "a", ":::+", "1", "::::", "f", "g", "::::+", "h"}, "", Options{Command: []string{"echo"}, Sources: []SourceSpec{
+			{Kind: ArgsList, Values: []string{"a"}}, {Kind: ArgsList, Values: []string{"1"}, Linked: true},
+			{Kind: File, Path: "f"}, {Kind: File, Path: "g"}, {Kind: File, Path: "h", Linked: true}}}},
+		{[]string{"--", "-weird", "arg"}, "", Options{Command: []string{"-weird", "arg"}}},
+		{[]string{"echo", "-k", ":::", "-j"}, "", Options{Command: []string{"echo", "-k"}, Sources: []SourceSpec{{Kind: ArgsList, Values: []string{"-j"}}}}},
+		{[]string{"echo"}, "-k -j 2 --tagstring 'a b'", Options{KeepOrder: true, Jobs: "2", TagString: "a b", Command: []string{"echo"}}},
+		{[]string{":::", "a"}, "", Options{Sources: []SourceSpec{{Kind: ArgsList, Values: []string{"a"}}}}},
+	}
+	for _, tt := range tests {
+		env := func(k string) string {
+			if k == "PARALLEL" {
+				return tt.env
+			}
+			return ""
+		}
+		got, err := Parse(tt.args, env)
+		if err != nil {
+			t.Errorf("Parse(%q): %v", tt.args, err)
+			continue
+		}
+		if !reflect.DeepEqual(*got, tt.want) {
+			t.Errorf("Parse(%q) =\n%+v\nwant\n%+v", tt.args, *got, tt.want)
+		}
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	for args, want := range map[string]string{
+		"--frobnicate echo":   "unknown option: --frobnicate",
+		"-q echo":             "unknown option: -q",
+		"-j":                  "option -j needs a value",
+		"--halt sometimes":    `--halt "sometimes"`,
+		"--timeout abc echo":  `--timeout "abc"`,
+		"--termseq TERM echo": "--termseq",
+		"--termseq FOO,1 x":   "unknown signal",
+		"-n x echo":           `-n "x": not a number`,
+		"--delay x echo":      "--delay",
+		"-k=1 echo":           "unknown option",
+		"--keep-order=1 echo": "takes no value",
+	} {
+		_, err := Parse(strings.Fields(args), nil)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Parse(%q) err = %v, want it to mention %q", args, err, want)
+		}
+	}
+}
+
+func TestResolveJobs(t *testing.T) {
+	for spec, want := range map[string]int{"": 4, "3": 3, "50%": 2, "200%": 8, "1%": 1, "+2": 6, "-1": 3, "-10": 1, "0": 1 << 12} {
+		got, err := ResolveJobs(spec, 4)
+		if err != nil || got != want {
+			t.Errorf("ResolveJobs(%q, 4) = %d, %v; want %d", spec, got, err, want)
+		}
+	}
+	for _, bad := range []string{"abc", "x%", "+y", "-3.5"} {
+		if _, err := ResolveJobs(bad, 4); err == nil {
+			t.Errorf("ResolveJobs(%q) accepted", bad)
+		}
+	}
+}
+
+func TestParseHalt(t *testing.T) {
+	for in, want := range map[string]Halt{
+		"never":         {},
+		"0":             {},
+		"1":             {When: HaltSoon, Why: "fail", Count: 1},
+		"2":             {When: HaltNow, Why: "fail", Count: 1},
+		"-1":            {When: HaltSoon, Why: "success", Count: 1},
+		"-2":            {When: HaltNow, Why: "success", Count: 1},
+		"20%":           {When: HaltSoon, Why: "fail", Percent: 20},
+		"now,fail=3":    {When: HaltNow, Why: "fail", Count: 3},
+		"soon,fail=30%": {When: HaltSoon, Why: "fail", Percent: 30},
+		"now,success=1": {When: HaltNow, Why: "success", Count: 1},
+		"soon,done=2":   {When: HaltSoon, Why: "done", Count: 2},
+		"now,done=50%":  {When: HaltNow, Why: "done", Percent: 50},
+	} {
+		got, err := ParseHalt(in)
+		if err != nil || got != want {
+			t.Errorf("ParseHalt(%q) = %+v, %v; want %+v", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "later,fail=1", "now,oops=1", "now,fail=0", "now,fail", "now,fail=x%", "150%"} {
+		if _, err := ParseHalt(bad); err == nil {
+			t.Errorf("ParseHalt(%q) accepted", bad)
+		}
+	}
+}
+
+func TestParseTermSeq(t *testing.T) {
+	got, err := ParseTermSeq("TERM,200,SIGINT,100,9,25")
+	want := []TermStep{{syscall.SIGTERM, 200 * time.Millisecond}, {syscall.SIGINT, 100 * time.Millisecond}, {syscall.SIGKILL, 25 * time.Millisecond}}
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %v, %v", got, err)
+	}
+}
+
+func TestParseTimeout(t *testing.T) {
+	for in, want := range map[string]time.Duration{"2": 2 * time.Second, "0.5": 500 * time.Millisecond, "1m30s": 90 * time.Second, "2h": 2 * time.Hour} {
+		d, pct, err := ParseTimeout(in)
+		if err != nil || d != want || pct != 0 {
+			t.Errorf("ParseTimeout(%q) = %v, %v, %v", in, d, pct, err)
+		}
+	}
+	if _, pct, err := ParseTimeout("150%"); err != nil || pct != 150 {
+		t.Errorf("ParseTimeout(150%%) = %v, %v", pct, err)
+	}
+	for _, bad := range []string{"", "0", "-1", "x", "1x", "%"} {
+		if _, _, err := ParseTimeout(bad); err == nil {
+			t.Errorf("ParseTimeout(%q) accepted", bad)
+		}
+	}
+}
+
+func TestMedianTracker(t *testing.T) {
+	var m medianTracker
+	if _, ok := m.median(); ok {
+		t.Fatal("median of nothing")
+	}
+	for i, want := range []time.Duration{5, 7, 5, 4, 5} {
+		m.add([]time.Duration{5, 9, 1, 3, 7}[i])
+		if got, _ := m.median(); got != want {
+			t.Fatalf("after %d adds median %v, want %v", i+1, got, want)
+		}
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"-j3 -k echo ::: a b", "--halt now,fail=1 x", "-- -x", "::::+ f", "--jobs= x", "-I", "--timeout 5% x"} {
+		f.Add(s, "")
+	}
+	f.Fuzz(func(t *testing.T, args, env string) {
+		o, err := Parse(strings.Fields(args), func(string) string { return env })
+		if err != nil {
+			if strings.Contains(err.Error(), "\n") {
+				t.Fatalf("multi-line error %q", err)
+			}
+			return
+		}
+		ResolveJobs(o.Jobs, 2)
+	})
+}

@@ -252,7 +252,13 @@ func run(o *Options, s Streams, env func(string) string, sigs <-chan os.Signal) 
 		hs = &halter{rule: haltRule{now: halt.When == HaltNow, why: halt.Why[0], count: halt.Count, percent: halt.Percent},
 			kill: kill, total: &submitted, err: s.Err,
 			line: func(j *fanout.Job) string { return string(dataOf(j).line) }}
-		pool.StopWhen = hs.check
+	}
+	var exhausted resourceStop
+	pool.StopWhen = func(r *fanout.Result) bool {
+		if exhausted.check(r) {
+			return true
+		}
+		return hs != nil && hs.check(r)
 	}
 	pool.Sink = sinks
 
@@ -339,6 +345,9 @@ func run(o *Options, s Streams, env func(string) string, sigs <-chan os.Signal) 
 	err = pool.Wait()
 	sig = syscall.Signal(caught.Load())
 	failed = status.failed
+	if err == nil {
+		err = exhausted.err()
+	}
 	if hs != nil {
 		failed = hs.status(failed)
 	}

@@ -22,6 +22,9 @@ type statusSink struct {
 }
 
 func (st *statusSink) Receive(r *fanout.Result) error {
+	if r.OutputErr != nil {
+		fmt.Fprintf(st.err, "fanout: job %d: output lost: %v\n", dataOf(r.Job).seq, oneLine(r.OutputErr))
+	}
 	if r.Success() {
 		if st.median != nil {
 			st.median.add(r.Runtime)
@@ -34,9 +37,6 @@ func (st *statusSink) Receive(r *fanout.Result) error {
 		fmt.Fprintf(st.err, "fanout: %v\n", oneLine(r.Err))
 	case r.TimedOut:
 		fmt.Fprintf(st.err, "fanout: job %d timed out after %v: %s\n", dataOf(r.Job).seq, r.Runtime.Round(time.Millisecond), dataOf(r.Job).line)
-	}
-	if r.OutputErr != nil {
-		fmt.Fprintf(st.err, "fanout: job %d: %v\n", dataOf(r.Job).seq, oneLine(r.OutputErr))
 	}
 	return nil
 }

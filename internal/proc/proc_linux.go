@@ -56,8 +56,8 @@ type Outcome struct {
 	End      time.Time
 	TimedOut bool // the deadline passed and the job was terminated
 	Canceled bool // a wake-up asked for termination
-	// WriteErr is the first error a writer returned; the job's remaining
-	// output on that stream was discarded so that the child is not blocked.
+	// WriteErr is the first error a writer returned; the rest of that
+	// stream was discarded so that the child is not blocked.
 	WriteErr error
 }
 
@@ -241,7 +241,7 @@ func (s *Supervisor) Run(sp *Spec, stdout, stderr io.Writer, timeout time.Durati
 				if int(pf.Fd) == pipes[1][0] {
 					i = 1
 				}
-				s.readOnce(&pipes[i][0], sinks[i], &out)
+				s.readOnce(&pipes[i][0], &sinks[i], &out)
 			}
 		}
 	}
@@ -261,7 +261,7 @@ func (s *Supervisor) Run(sp *Spec, stdout, stderr io.Writer, timeout time.Durati
 
 // readOnce moves one read's worth of bytes from the pipe to the sink, closing
 // the pipe at end of file.
-func (s *Supervisor) readOnce(fd *int, sink io.Writer, out *Outcome) {
+func (s *Supervisor) readOnce(fd *int, sink *io.Writer, out *Outcome) {
 	n, err := syscall.Read(*fd, s.buf)
 	if err == syscall.EINTR || err == syscall.EAGAIN {
 		return
@@ -271,11 +271,14 @@ func (s *Supervisor) readOnce(fd *int, sink io.Writer, out *Outcome) {
 		*fd = -1
 		return
 	}
-	if out.WriteErr != nil {
-		return
+	if *sink == nil {
+		return // this stream's writer failed: drain the pipe so the job goes on
 	}
-	if _, werr := sink.Write(s.buf[:n]); werr != nil {
-		out.WriteErr = werr
+	if _, werr := (*sink).Write(s.buf[:n]); werr != nil {
+		if out.WriteErr == nil {
+			out.WriteErr = werr
+		}
+		*sink = nil
 	}
 }
 

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+)
+
+var (
+	buildOnce sync.Once
+	buildPath string
+	buildErr  error
+)
+
+// plainBinary builds fanout without the race detector, whose shadow memory
+// would swamp what these tests measure.
+func plainBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "fanout-bin")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		buildPath = filepath.Join(dir, "fanout")
+		out, err := exec.Command("go", "build", "-o", buildPath, ".").CombinedOutput()
+		if err != nil {
+			buildErr = err
+			t.Logf("%s", out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatalf("building fanout: %v", buildErr)
+	}
+	return buildPath
+}
+
+// peakRSS runs the binary with args, output to /dev/null, and returns its
+// peak resident set in MiB.
+func peakRSS(t *testing.T, bin, dir string, args ...string) float64 {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "PARALLEL_SHELL=/bin/sh", "TMPDIR="+dir)
+	devnull, _ := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	defer devnull.Close()
+	cmd.Stdout = devnull
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("fanout %q: %v\n%s", args, err, stderr.String())
+	}
+	return float64(cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss) / 1024
+}
+
+// TestMemoryBoundedWhileJobsPrintGigabytes checks the bound on fanout's own
+// memory while jobs print far more than it: in every output mode, behind a
+// slow job with -k, and for one enormous line.
+func TestMemoryBoundedWhileJobsPrintGigabytes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("moves gigabytes")
+	}
+	bin := plainBinary(t)
+	const ceiling = 64.0 // MiB
+	// Four jobs of 256 MiB each: 1 GiB through fanout per case.
+	big := "true {}; head -c 268435456 /dev/zero | tr '\\0' 'x' | fold -w 100"
+	oneLine := "true {}; head -c 268435456 /dev/zero | tr '\\0' 'x'"
+	cases := []struct {
+		name string
+		args []string
+	}{
+		{"group", []string{"-j2", big, ":::", "1", "2", "3", "4"}},
+		{"keep-order", []string{"-j2", "-k", big, ":::", "1", "2", "3", "4"}},
+		{"keep-order behind a slow job", []string{"-j2", "-k", "if [ {} = 1 ]; then sleep 2; fi; " + big, ":::", "1", "2", "3", "4"}},
+		{"line-buffer", []string{"-j2", "--line-buffer", big, ":::", "1", "2", "3", "4"}},
+		{"ungroup", []string{"-j2", "-u", big, ":::", "1", "2", "3", "4"}},
+		{"tag", []string{"-j2", "--tag", big, ":::", "1", "2", "3", "4"}},
+		{"one 256 MiB line, grouped", []string{"-j2", oneLine, ":::", "1", "2"}},
+		{"one 256 MiB line, line-buffer", []string{"-j2", "--line-buffer", oneLine, ":::", "1", "2"}},
+		{"one 256 MiB line, tag", []string{"-j2", "--tag", oneLine, ":::", "1", "2"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			rss := peakRSS(t, bin, t.TempDir(), c.args...)
+			t.Logf("peak RSS %.1f MiB", rss)
+			if rss > ceiling {
+				t.Fatalf("peak RSS %.1f MiB, over the %.0f MiB ceiling", rss, ceiling)
+			}
+		})
+	}
+}

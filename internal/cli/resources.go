@@ -1,0 +1,50 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"syscall"
+
+	"github.com/fanoutdev/fanout"
+)
+
+// resourceStop stops the run when the machine runs out of something a job
+// needs (descriptors, processes, memory, disk, argument space): starting
+// more jobs would only fail the same way. Jobs already running finish and
+// are logged; the run then exits with ExitError and one line naming what
+// ran out.
+type resourceStop struct {
+	mu    sync.Mutex
+	first error
+}
+
+// exhausted are the errors that say the machine, not the job, is at fault.
+var exhausted = []syscall.Errno{syscall.EMFILE, syscall.ENFILE, syscall.EAGAIN, syscall.ENOMEM, syscall.ENOSPC, syscall.EDQUOT, syscall.E2BIG}
+
+func (s *resourceStop) check(r *fanout.Result) bool {
+	err := r.Err
+	if err == nil {
+		err = r.OutputErr
+	}
+	if err == nil {
+		return false
+	}
+	for _, e := range exhausted {
+		if errors.Is(err, e) {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			if s.first == nil {
+				s.first = fmt.Errorf("stopped starting jobs: %w", err)
+			}
+			return true
+		}
+	}
+	return false
+}
+
+func (s *resourceStop) err() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.first
+}

@@ -7,6 +7,8 @@ import (
 	"os"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // Result is the outcome of one job. A Result handed to a Sink is valid only
@@ -153,6 +155,26 @@ func (o *Output) spill() error {
 	return nil
 }
 
+// SpliceFrom moves bytes from the pipe fd straight into the spill file, in
+// the kernel, once output has spilled; before that it declines, and the
+// bytes are read into memory.
+func (o *Output) SpliceFrom(fd int) (int64, bool, error) {
+	if o.f == nil {
+		return 0, false, nil
+	}
+	n, err := unix.Splice(fd, nil, int(o.f.Fd()), nil, 1<<20, unix.SPLICE_F_MOVE)
+	if err == unix.EINVAL || err == unix.ENOSYS {
+		return 0, false, nil // not a pipe, or a file system that cannot
+	}
+	if n > 0 {
+		o.n += n
+	}
+	if err != nil && err != unix.EINTR && err != unix.EAGAIN {
+		return n, true, fmt.Errorf("spill output to %s: %w", o.tempDir(), err)
+	}
+	return n, true, err
+}
+
 // Len returns the number of bytes captured.
 func (o *Output) Len() int64 { return o.n }
 
@@ -174,16 +196,33 @@ func (o *Output) Bytes() []byte {
 func (o *Output) String() string { return string(o.Bytes()) }
 
 // WriteTo writes the captured bytes to w. Spilled output is copied by the
-// kernel where w is a file or pipe.
+// kernel (sendfile) where w is a file, pipe or device.
 func (o *Output) WriteTo(w io.Writer) (int64, error) {
 	if o.f == nil {
 		n, err := w.Write(o.buf)
 		return int64(n), err
 	}
-	if _, err := o.f.Seek(0, io.SeekStart); err != nil {
-		return 0, err
+	var done int64
+	if out, ok := w.(*os.File); ok {
+		in := int(o.f.Fd())
+		for done < o.n {
+			n, err := unix.Sendfile(int(out.Fd()), in, &done, int(min(o.n-done, 1<<30)))
+			if err == unix.EINTR || err == unix.EAGAIN {
+				continue
+			}
+			if err != nil || n == 0 {
+				if done == 0 && (err == unix.EINVAL || err == unix.ENOSYS) {
+					break // not possible here: copy through memory below
+				}
+				return done, err
+			}
+		}
+		if done == o.n {
+			return done, nil
+		}
 	}
-	return io.Copy(w, o.f)
+	n, err := io.Copy(w, io.NewSectionReader(o.f, done, o.n-done))
+	return done + n, err
 }
 
 // Reader returns a reader of the captured bytes, independent of other

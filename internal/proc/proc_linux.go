@@ -262,6 +262,23 @@ func (s *Supervisor) Run(sp *Spec, stdout, stderr io.Writer, timeout time.Durati
 // readOnce moves one read's worth of bytes from the pipe to the sink, closing
 // the pipe at end of file.
 func (s *Supervisor) readOnce(fd *int, sink *io.Writer, out *Outcome) {
+	if sp, ok := (*sink).(Splicer); ok {
+		n, handled, err := sp.SpliceFrom(*fd)
+		if handled {
+			switch {
+			case err == syscall.EINTR || err == syscall.EAGAIN:
+			case err != nil:
+				if out.WriteErr == nil {
+					out.WriteErr = err
+				}
+				*sink = nil
+			case n == 0:
+				syscall.Close(*fd)
+				*fd = -1
+			}
+			return
+		}
+	}
 	n, err := syscall.Read(*fd, s.buf)
 	if err == syscall.EINTR || err == syscall.EAGAIN {
 		return
@@ -274,12 +291,29 @@ func (s *Supervisor) readOnce(fd *int, sink *io.Writer, out *Outcome) {
 	if *sink == nil {
 		return // this stream's writer failed: drain the pipe so the job goes on
 	}
+	if n == len(s.buf) {
+		// A job that fills the buffer in one read prints a lot: a larger
+		// pipe lets it run longer between our reads. Small jobs never pay
+		// for the extra call.
+		unix.FcntlInt(uintptr(*fd), unix.F_SETPIPE_SZ, bigPipe)
+	}
 	if _, werr := (*sink).Write(s.buf[:n]); werr != nil {
 		if out.WriteErr == nil {
 			out.WriteErr = werr
 		}
 		*sink = nil
 	}
+}
+
+// bigPipe is the pipe size asked for jobs with a lot of output.
+const bigPipe = 1 << 20
+
+// Splicer is implemented by a writer that can take a stream's bytes
+// straight from the pipe, in the kernel, with no copy through this process
+// (a file, once output has spilled to disk). It reports handled false when
+// it cannot take them this time, and n 0 at end of file.
+type Splicer interface {
+	SpliceFrom(fd int) (n int64, handled bool, err error)
 }
 
 func closePipes(p *[2][2]int) {

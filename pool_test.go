@@ -237,7 +237,8 @@ func readPid(t *testing.T, path string) int {
 func TestTimeoutKillsWholeGroup(t *testing.T) {
 	dir := t.TempDir()
 	pidf := filepath.Join(dir, "pid")
-	job := fanout.ShellCommand(fmt.Sprintf("echo $$ > %s; sleep 30 & sleep 30 & wait", pidf))
+	// A tree: the job's shell, a sub-shell with its own children, and more.
+	job := fanout.ShellCommand(fmt.Sprintf("echo $$ > %s; sh -c 'sleep 30 & sleep 30; wait' & sleep 30 & wait", pidf))
 	job.Timeout = 200 * time.Millisecond
 	recs := runAll(t, &fanout.Pool{}, job)
 	r := recs[0]

@@ -35,12 +35,23 @@ func (s *resourceStop) check(r *fanout.Result) bool {
 			s.mu.Lock()
 			defer s.mu.Unlock()
 			if s.first == nil {
-				s.first = fmt.Errorf("stopped starting jobs: %w", err)
+				s.first = fmt.Errorf("stopped starting jobs: %w; %s", err, hints[e])
 			}
 			return true
 		}
 	}
 	return false
+}
+
+// hints say what to do about each kind of exhaustion.
+var hints = map[syscall.Errno]string{
+	syscall.EMFILE: "raise the open file limit (ulimit -n) or lower -j",
+	syscall.ENFILE: "the system is out of open files: lower -j",
+	syscall.EAGAIN: "the system will not start more processes: lower -j",
+	syscall.ENOMEM: "the system is out of memory: lower -j",
+	syscall.ENOSPC: "free some disk space or point --tmpdir or --joblog elsewhere",
+	syscall.EDQUOT: "free some disk space or point --tmpdir or --joblog elsewhere",
+	syscall.E2BIG:  "the command line is longer than the system allows: use fewer values per job (-n) or pass data on standard input",
 }
 
 func (s *resourceStop) err() error {

@@ -37,7 +37,8 @@ type Printer struct {
 	// (for -v).
 	Command func(job *fanout.Job) []byte
 
-	mu sync.Mutex // guards Out and Err for jobs writing while they run
+	mu  sync.Mutex // guards Out and Err for jobs writing while they run
+	buf []byte     // reused by Receive, which the pool calls serially
 }
 
 // Attach sets the job's streams for the printer's mode: LineBuffer and
@@ -65,7 +66,8 @@ func (p *Printer) Attach(job *fanout.Job) {
 func (p *Printer) Receive(r *fanout.Result) error {
 	if p.Command != nil {
 		p.mu.Lock()
-		_, err := p.Out.Write(append(p.Command(r.Job), '\n'))
+		p.buf = append(append(p.buf[:0], p.Command(r.Job)...), '\n')
+		_, err := p.Out.Write(p.buf)
 		p.mu.Unlock()
 		if err != nil {
 			return err
@@ -86,14 +88,14 @@ func (p *Printer) Receive(r *fanout.Result) error {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if err := writeTagged(p.Out, &r.Stdout, tag); err != nil {
+	if err := p.writeTagged(p.Out, &r.Stdout, tag); err != nil {
 		return err
 	}
-	return writeTagged(p.Err, &r.Stderr, tag)
+	return p.writeTagged(p.Err, &r.Stderr, tag)
 }
 
 // writeTagged copies o to w, with tag and a tab before every line.
-func writeTagged(w io.Writer, o *fanout.Output, tag []byte) error {
+func (p *Printer) writeTagged(w io.Writer, o *fanout.Output, tag []byte) error {
 	if o.Len() == 0 {
 		return nil
 	}
@@ -102,7 +104,8 @@ func writeTagged(w io.Writer, o *fanout.Output, tag []byte) error {
 		return err
 	}
 	if !o.Spilled() {
-		_, err := w.Write(appendTagged(nil, o.Bytes(), tag))
+		p.buf = appendTagged(p.buf[:0], o.Bytes(), tag)
+		_, err := w.Write(p.buf)
 		return err
 	}
 	bw := bufio.NewWriterSize(w, 64<<10)

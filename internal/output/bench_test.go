@@ -1,0 +1,32 @@
+package output
+
+import (
+	"context"
+	"io"
+	"testing"
+
+	"github.com/fanoutdev/fanout"
+)
+
+// BenchmarkPrinterGroup measures writing a finished job's output, tagged,
+// through the printer: the per-job output path of the default mode.
+func BenchmarkPrinterGroup(b *testing.B) {
+	// One real result to print, kept alive inside its sink call.
+	var out io.Writer = io.Discard
+	tag := []byte("tag")
+	p := &Printer{Out: out, Err: out, Tag: func(*fanout.Job) []byte { return tag }}
+	pool := &fanout.Pool{Limit: 1, Sink: fanout.SinkFunc(func(r *fanout.Result) error {
+		b.ReportAllocs()
+		b.ResetTimer()
+		for b.Loop() {
+			if err := p.Receive(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})}
+	pool.Go(context.Background(), fanout.ShellCommand("printf 'line one\\nline two\\nline three\\n'"))
+	if err := pool.Wait(); err != nil {
+		b.Fatal(err)
+	}
+}

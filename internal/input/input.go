@@ -1,9 +1,11 @@
 // Package input reads GNU parallel's argument sources (::: lists, ::::
 // files, -a files, standard input) as a lazy stream of records, combines
-// several sources (every combination, or linked with --link and :::+), and
-// packs records into jobs (-n, -N, -X, -m). The first record is available as
-// soon as it is read, so the first job starts before standard input ends,
-// and memory does not grow with the input.
+// several sources (every combination, or linked with --link, :::+ and
+// ::::+), and packs records into jobs (-n, -N, -X, -m).
+//
+// Everything is pulled one record at a time, so the first job can start
+// before standard input ends and a single streamed source is read in
+// constant memory, however long it is.
 package input
 
 import (
@@ -13,92 +15,243 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"regexp/syntax"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 )
 
-// Source yields records: the input values of one job before batching.
-// Next returns io.EOF at the end. Each returned slice is the caller's.
+// Source yields records: the input values for one job before batching.
+// Next returns io.EOF at the end; the sources of this package then repeat
+// their error (or io.EOF) on every later call. A returned slice is the
+// caller's to keep: sources allocate a new one for every record and do not
+// look at it again.
 type Source interface {
 	Next() ([]string, error)
 }
 
-// Format says how file and stdin sources split their bytes.
+// Format holds the splitting options shared by every source of one run,
+// since GNU parallel applies -d, -0, --colsep and --trim to all of them.
 type Format struct {
-	// Delim is the record delimiter; zero means '\n', unless Null is set.
+	// Delim is the record delimiter (-d). The zero value means '\n'
+	// unless Null is set; a NUL delimiter is therefore expressed with
+	// Null, which SetDelim does.
 	Delim byte
-	// Null makes NUL the delimiter (-0, --null).
+	// Null makes NUL the delimiter (-0, --null). An explicit Delim wins,
+	// as -d does over -0 in GNU parallel whatever their order.
 	Null bool
-	// Colsep, if set, splits each record into columns (--colsep).
+	// Colsep, if set, splits each record into columns (--colsep), with
+	// Perl's split semantics as GNU parallel uses them.
 	Colsep *regexp.Regexp
+	// Trim removes white space around each value (--trim). The zero
+	// value follows GNU parallel: both ends with Colsep, else nothing.
+	Trim Trim
 }
 
-func (f Format) delim() byte {
+// Trim says which ends of a value lose their white space.
+type Trim uint8
+
+// The --trim settings. TrimDefault lets Colsep decide, because --colsep
+// implies --trim rl in GNU parallel.
+const (
+	TrimDefault Trim = iota
+	TrimNone
+	TrimLeft
+	TrimRight
+	TrimBoth
+)
+
+// ParseTrim turns the --trim argument (n, l, r, lr or rl) into a Trim.
+func ParseTrim(s string) (Trim, error) {
+	switch s {
+	case "n":
+		return TrimNone, nil
+	case "l":
+		return TrimLeft, nil
+	case "r":
+		return TrimRight, nil
+	case "lr", "rl":
+		return TrimBoth, nil
+	}
+	return 0, fmt.Errorf("--trim %q: must be one of n, l, r, lr, rl", s)
+}
+
+// SetDelim parses a -d argument into f. A NUL delimiter sets Null, since a
+// zero Delim means "not set".
+func (f *Format) SetDelim(s string) error {
+	d, err := ParseDelim(s)
+	if err != nil {
+		return err
+	}
+	f.Delim = d
+	if d == 0 {
+		f.Null = true
+	}
+	return nil
+}
+
+// splitter is a Format prepared once per source.
+type splitter struct {
+	delim  byte
+	trim   Trim
+	colsep *regexp.Regexp
+	lit    string // colsep, when it is plain text
+}
+
+func (f Format) splitter() splitter {
+	s := splitter{delim: '\n', trim: f.Trim, colsep: f.Colsep}
 	switch {
-	case f.Null:
-		return 0
 	case f.Delim != 0:
-		return f.Delim
+		s.delim = f.Delim
+	case f.Null:
+		s.delim = 0
 	}
-	return '\n'
+	if s.trim == TrimDefault {
+		s.trim = TrimNone
+		if f.Colsep != nil {
+			s.trim = TrimBoth
+		}
+	}
+	if f.Colsep != nil {
+		s.lit = literal(f.Colsep)
+	}
+	return s
 }
 
-// split turns one record into its values.
-func (f Format) split(rec string) []string {
-	if f.Colsep == nil {
-		return []string{rec}
+// literal returns the text re matches if it matches nothing else, so that
+// the common separators need no regexp machinery. regexp's LiteralPrefix
+// cannot tell: it calls `^,\z` complete.
+func literal(re *regexp.Regexp) string {
+	t, err := syntax.Parse(re.String(), syntax.Perl)
+	if err != nil {
+		return ""
 	}
-	return f.Colsep.Split(rec, -1)
+	t = t.Simplify()
+	if t.Op != syntax.OpLiteral || t.Flags&syntax.FoldCase != 0 {
+		return ""
+	}
+	lit := string(t.Rune)
+	// The regexp matches U+FFFD against invalid UTF-8 too.
+	if strings.ContainsRune(lit, utf8.RuneError) {
+		return ""
+	}
+	return lit
 }
 
-// ParseDelim turns the -d argument into a delimiter byte. It understands
-// C-style escapes (\n \t \r \0 \\ \a \b \f \v \xHH and octal \NNN).
+// record turns the text of one record into its values. The values are
+// substrings of rec, so a record costs one string and one slice.
+func (s *splitter) record(rec string) []string {
+	if s.colsep == nil {
+		return []string{trim(rec, s.trim)}
+	}
+	var cols []string
+	if s.lit != "" {
+		cols = strings.Split(rec, s.lit)
+	} else {
+		cols = splitPerl(s.colsep, rec)
+	}
+	if s.trim != TrimNone {
+		for i, c := range cols {
+			cols[i] = trim(c, s.trim)
+		}
+	}
+	return cols
+}
+
+// splitPerl splits s like Perl's split(/re/, s, -1), which GNU parallel
+// uses for --colsep. It differs from regexp.Split in one place: a
+// zero-width match at the very end still ends a field, so `split //,
+// "abc", -1` gives "a", "b", "c", "". An empty record is one empty column,
+// as GNU parallel special-cases it.
+//
+// One difference from Perl remains, for separators that prefer an empty
+// match where they could also match text (`b*?`): where an empty match is
+// not allowed, right after the previous one, Perl backtracks to the longer
+// match and RE2 moves on a byte.
+func splitPerl(re *regexp.Regexp, s string) []string {
+	if s == "" {
+		return []string{""}
+	}
+	ms := re.FindAllStringIndex(s, -1)
+	out := make([]string, 0, len(ms)+1)
+	beg := 0
+	for _, m := range ms {
+		if m[1] == 0 {
+			// Perl makes no leading empty field of a zero-width match.
+			continue
+		}
+		out = append(out, s[beg:m[0]])
+		beg = m[1]
+	}
+	return append(out, s[beg:])
+}
+
+// isSpace is Perl's \s on bytes (GNU parallel trims with it): no Unicode
+// spaces, since parallel reads bytes.
+func isSpace(c byte) bool {
+	switch c {
+	case ' ', '\t', '\n', '\r', '\f', '\v':
+		return true
+	}
+	return false
+}
+
+func trim(s string, t Trim) string {
+	if t == TrimLeft || t == TrimBoth {
+		for len(s) > 0 && isSpace(s[0]) {
+			s = s[1:]
+		}
+	}
+	if t == TrimRight || t == TrimBoth {
+		for len(s) > 0 && isSpace(s[len(s)-1]) {
+			s = s[:len(s)-1]
+		}
+	}
+	return s
+}
+
+// ParseDelim turns the -d argument into a delimiter byte. It accepts what
+// GNU parallel turns into one byte: a single byte, \n, \t, \r, a single
+// digit \D and three octal digits \NNN (\0 and \000 are NUL). GNU parallel
+// reads other escapes (\\, \a, \e, \x2c) literally, as several bytes, and
+// splits on that string; a delimiter of several bytes is refused rather
+// than silently splitting on something else.
 func ParseDelim(s string) (byte, error) {
 	if len(s) == 1 {
 		return s[0], nil
 	}
 	if len(s) >= 2 && s[0] == '\\' {
-		switch s[1:] {
-		case "n":
+		switch esc := s[1:]; {
+		case esc == "n":
 			return '\n', nil
-		case "t":
+		case esc == "t":
 			return '\t', nil
-		case "r":
+		case esc == "r":
 			return '\r', nil
-		case "0":
-			return 0, nil
-		case "\\":
-			return '\\', nil
-		case "a":
-			return '\a', nil
-		case "b":
-			return '\b', nil
-		case "f":
-			return '\f', nil
-		case "v":
-			return '\v', nil
-		}
-		if s[1] == 'x' && len(s) > 2 && len(s) <= 4 {
-			if n, err := strconv.ParseUint(s[2:], 16, 8); err == nil {
-				return byte(n), nil
+		case len(esc) == 1 && esc[0] >= '0' && esc[0] <= '9':
+			// Perl reads "\8" and "\9" as the digits themselves.
+			if esc[0] >= '8' {
+				return esc[0], nil
 			}
-		}
-		if len(s) <= 4 {
-			if n, err := strconv.ParseUint(s[1:], 8, 8); err == nil {
+			return esc[0] - '0', nil
+		case len(esc) == 3:
+			if n, err := strconv.ParseUint(esc, 8, 8); err == nil {
 				return byte(n), nil
 			}
 		}
 	}
-	return 0, fmt.Errorf("-d %q: a delimiter must be one character or one escape such as \\n, \\t, \\0 or \\x1f", s)
+	return 0, fmt.Errorf("-d %q: a delimiter must be one character", s)
 }
 
-// Args returns a source over a ::: list.
+// Args returns a source over the values of a ::: list. Colsep and trimming
+// apply to each value, as in GNU parallel.
 func Args(values []string, f Format) Source {
-	return &list{values: values, f: f}
+	return &list{values: values, sp: f.splitter()}
 }
 
 type list struct {
 	values []string
-	f      Format
+	sp     splitter
 }
 
 func (l *list) Next() ([]string, error) {
@@ -107,58 +260,80 @@ func (l *list) Next() ([]string, error) {
 	}
 	v := l.values[0]
 	l.values = l.values[1:]
-	return l.f.split(v), nil
+	return l.sp.record(v), nil
 }
 
-// Reader returns a source that streams records from r. The last record may
-// lack its delimiter; an empty input has no records.
+// Reader returns a source that streams the records of r, for a :::: file,
+// an -a file or standard input. The last record may lack its delimiter;
+// an empty input has no records. Bytes pass through untouched: a CR before
+// the newline and NUL bytes inside records stay part of the value, as in
+// GNU parallel. Read errors name the input.
 func Reader(r io.Reader, name string, f Format) Source {
-	return &reader{br: bufio.NewReaderSize(r, 64<<10), name: name, f: f, delim: f.delim()}
+	return newReader(r, name, f, 64<<10)
+}
+
+func newReader(r io.Reader, name string, f Format, size int) *reader {
+	return &reader{br: bufio.NewReaderSize(r, size), name: name, sp: f.splitter()}
 }
 
 type reader struct {
-	br    *bufio.Reader
-	name  string
-	f     Format
-	delim byte
-	long  []byte // a record longer than the buffer, assembled
-	err   error
+	br   *bufio.Reader
+	name string
+	sp   splitter
+	long []byte // a record longer than the buffer, being assembled
+	err  error
 }
+
+// keepLong bounds the assembly buffer kept between records, so that one
+// huge record does not pin its memory for the rest of the input.
+const keepLong = 1 << 20
 
 func (r *reader) Next() ([]string, error) {
 	if r.err != nil {
 		return nil, r.err
 	}
-	r.long = r.long[:0]
-	for {
-		chunk, err := r.br.ReadSlice(r.delim)
-		switch {
-		case err == nil:
-			chunk = chunk[:len(chunk)-1]
-			if len(r.long) > 0 {
-				chunk = append(r.long, chunk...)
-			}
-			return r.f.split(string(chunk)), nil
-		case errors.Is(err, bufio.ErrBufferFull):
-			r.long = append(r.long, chunk...)
-			continue
-		case err == io.EOF:
-			r.err = io.EOF
-			if len(r.long) == 0 && len(chunk) == 0 {
-				return nil, io.EOF
-			}
-			return r.f.split(string(append(r.long, chunk...))), nil
-		default:
-			r.err = fmt.Errorf("input %s: %w", r.name, err)
-			return nil, r.err
-		}
+	chunk, err := r.br.ReadSlice(r.sp.delim)
+	if err == nil {
+		// The common case: the record fits the buffer and is copied once.
+		return r.sp.record(string(chunk[:len(chunk)-1])), nil
 	}
+	long := r.long[:0]
+	for errors.Is(err, bufio.ErrBufferFull) {
+		long = append(long, chunk...)
+		chunk, err = r.br.ReadSlice(r.sp.delim)
+	}
+	if cap(long) <= keepLong {
+		r.long = long
+	} else {
+		r.long = nil
+	}
+	switch {
+	case err == nil:
+		long = append(long, chunk[:len(chunk)-1]...)
+	case err == io.EOF:
+		r.err = io.EOF
+		long = append(long, chunk...)
+		if len(long) == 0 {
+			return nil, io.EOF
+		}
+	default:
+		// An *os.File names itself; the name given here is the one the
+		// user wrote.
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		r.err = fmt.Errorf("input %s: %w", r.name, err)
+		return nil, r.err
+	}
+	return r.sp.record(string(long)), nil
 }
 
-// Open opens a :::: or -a file; "-" is standard input.
+// Open opens a :::: or -a file; "-" is standard input, which is not
+// closed. Errors are one line naming the file.
 func Open(path string, f Format) (Source, io.Closer, error) {
 	if path == "-" {
-		return Reader(os.Stdin, "stdin", f), io.NopCloser(nil), nil
+		return Reader(os.Stdin, "stdin", f), nopCloser{}, nil
 	}
 	file, err := os.Open(path)
 	if err != nil {
@@ -168,6 +343,8 @@ func Open(path string, f Format) (Source, io.Closer, error) {
 		}
 		return nil, nil, fmt.Errorf("input file %s: %v", path, err)
 	}
+	// GNU parallel reads a directory as an empty file; that is surely a
+	// mistake, so say so instead of running nothing.
 	if st, err := file.Stat(); err == nil && st.IsDir() {
 		file.Close()
 		return nil, nil, fmt.Errorf("input file %s: is a directory", path)
@@ -175,194 +352,6 @@ func Open(path string, f Format) (Source, io.Closer, error) {
 	return Reader(file, path, f), file, nil
 }
 
-// readAll drains a source.
-func readAll(s Source) ([][]string, error) {
-	var out [][]string
-	for {
-		rec, err := s.Next()
-		if err == io.EOF {
-			return out, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, rec)
-	}
-}
+type nopCloser struct{}
 
-// Combine returns every combination of the groups' records, the last group
-// varying fastest. The sources of one group are linked: their records are
-// paired, the shorter ones wrapping around to the length of the longest.
-// A single unlinked first group is streamed; the others are read once.
-func Combine(groups [][]Source) Source {
-	return &product{groups: groups}
-}
-
-type product struct {
-	groups  [][]Source
-	first   Source       // the streamed first group, when it is unlinked
-	rest    [][][]string // the records of every other group
-	idx     []int        // position in each of rest
-	cur     []string     // the current record of the first group
-	started bool
-	err     error
-}
-
-func (p *product) init() error {
-	p.started = true
-	gs := p.groups
-	if len(gs) > 0 && len(gs[0]) == 1 {
-		p.first = gs[0][0]
-		gs = gs[1:]
-	}
-	for _, g := range gs {
-		recs, err := link(g)
-		if err != nil {
-			return err
-		}
-		if len(recs) == 0 {
-			p.rest = nil
-			p.first = nil
-			p.idx = nil
-			p.err = io.EOF
-			return io.EOF
-		}
-		p.rest = append(p.rest, recs)
-	}
-	p.idx = make([]int, len(p.rest))
-	if p.first == nil && len(p.rest) > 0 {
-		// Every group is held in memory: iterate over all of them.
-		p.idx[len(p.idx)-1] = -1
-	}
-	return nil
-}
-
-func (p *product) Next() ([]string, error) {
-	if p.err != nil {
-		return nil, p.err
-	}
-	if !p.started {
-		if err := p.init(); err != nil {
-			p.err = err
-			return nil, err
-		}
-	}
-	if p.first != nil {
-		if p.cur == nil || !p.advance() {
-			rec, err := p.first.Next()
-			if err != nil {
-				p.err = err
-				return nil, err
-			}
-			p.cur = rec
-			for i := range p.idx {
-				p.idx[i] = 0
-			}
-		}
-	} else if !p.advance() {
-		p.err = io.EOF
-		return nil, io.EOF
-	}
-	out := append([]string(nil), p.cur...)
-	for i, recs := range p.rest {
-		out = append(out, recs[p.idx[i]]...)
-	}
-	return out, nil
-}
-
-// advance moves to the next combination of the held groups, reporting
-// false when they are exhausted.
-func (p *product) advance() bool {
-	for i := len(p.idx) - 1; i >= 0; i-- {
-		p.idx[i]++
-		if p.idx[i] < len(p.rest[i]) {
-			return true
-		}
-		p.idx[i] = 0
-	}
-	return false
-}
-
-// link reads a group of linked sources into paired records.
-func link(g []Source) ([][]string, error) {
-	var all [][][]string
-	longest := 0
-	for _, s := range g {
-		recs, err := readAll(s)
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, recs)
-		longest = max(longest, len(recs))
-	}
-	out := make([][]string, 0, longest)
-	for i := 0; i < longest; i++ {
-		var rec []string
-		for _, recs := range all {
-			if len(recs) == 0 {
-				continue
-			}
-			rec = append(rec, recs[i%len(recs)]...)
-		}
-		out = append(out, rec)
-	}
-	return out, nil
-}
-
-// Batch packs up to max records into one, their values concatenated (-n,
-// -N, -X, -m); maxBytes > 0 also bounds the summed length of the values plus
-// a separator each. A record longer than maxBytes forms a batch of its own.
-func Batch(src Source, max, maxBytes int) Source {
-	if max <= 1 && maxBytes <= 0 {
-		return src
-	}
-	return &batch{src: src, max: max, maxBytes: maxBytes}
-}
-
-type batch struct {
-	src      Source
-	max      int
-	maxBytes int
-	held     []string // a record read but not fitting the previous batch
-	err      error
-}
-
-func (b *batch) Next() ([]string, error) {
-	if b.err != nil && b.held == nil {
-		return nil, b.err
-	}
-	var out []string
-	n, size := 0, 0
-	if b.held != nil {
-		out = append(out, b.held...)
-		size = bytesOf(b.held)
-		b.held = nil
-		n = 1
-	}
-	for (b.max <= 0 || n < b.max) && b.err == nil {
-		rec, err := b.src.Next()
-		if err != nil {
-			b.err = err
-			break
-		}
-		if b.maxBytes > 0 && n > 0 && size+bytesOf(rec) > b.maxBytes {
-			b.held = rec
-			break
-		}
-		out = append(out, rec...)
-		size += bytesOf(rec)
-		n++
-	}
-	if n == 0 {
-		return nil, b.err
-	}
-	return out, nil
-}
-
-func bytesOf(rec []string) int {
-	n := 0
-	for _, v := range rec {
-		n += len(v) + 1
-	}
-	return n
-}
+func (nopCloser) Close() error { return nil }

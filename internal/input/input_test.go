@@ -1,16 +1,24 @@
 package input
 
 import (
+	"bytes"
+	"errors"
+	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
+	"testing/iotest"
+	"time"
 )
 
-func all(t *testing.T, s Source) [][]string {
+func all(t testing.TB, s Source) [][]string {
 	t.Helper()
 	var out [][]string
 	for {
@@ -25,6 +33,7 @@ func all(t *testing.T, s Source) [][]string {
 	}
 }
 
+// recs builds records from "a|b" notation: "|" separates values.
 func recs(s ...string) [][]string {
 	var out [][]string
 	for _, r := range s {
@@ -33,6 +42,14 @@ func recs(s ...string) [][]string {
 	return out
 }
 
+var (
+	tab    = regexp.MustCompile(`\t`)
+	space  = regexp.MustCompile(` `)
+	commas = regexp.MustCompile(`,+`)
+	comma  = regexp.MustCompile(`,`)
+)
+
+// The expectations below were checked against GNU parallel 20221122.
 func TestReader(t *testing.T) {
 	tests := []struct {
 		name string
@@ -42,153 +59,435 @@ func TestReader(t *testing.T) {
 	}{
 		{"lines", "a\nb\nc\n", Format{}, recs("a", "b", "c")},
 		{"no final newline", "a\nb", Format{}, recs("a", "b")},
-		{"empty", "", Format{}, nil},
-		{"empty lines", "a\n\nb\n", Format{}, recs("a", "", "b")},
-		{"only newline", "\n", Format{}, recs("")},
-		{"null", "x\x00y\x00", Format{Null: true}, recs("x", "y")},
+		{"empty input", "", Format{}, nil},
+		{"empty lines are records", "a\n\nb\n", Format{}, recs("a", "", "b")},
+		{"only a newline", "\n", Format{}, recs("")},
+		{"two newlines", "\n\n", Format{}, recs("", "")},
+		{"trailing empty line", "a\nb\n\n", Format{}, recs("a", "b", "")},
+		{"CR is kept", "a\r\nb\r\n", Format{}, recs("a\r", "b\r")},
+		{"lone CR", "a\rb\n", Format{}, recs("a\rb")},
+		{"NUL inside lines", "a\x00b\nc\n", Format{}, recs("a\x00b", "c")},
+		{"spaces kept without colsep", " a \n", Format{}, recs(" a ")},
+		{"null", "a\x00b\x00", Format{Null: true}, recs("a", "b")},
+		{"null, empty last", "a\x00b\x00\x00", Format{Null: true}, recs("a", "b", "")},
+		{"null keeps newlines", "a\nb\x00c", Format{Null: true}, recs("a\nb", "c")},
 		{"delim", "a,b,c", Format{Delim: ','}, recs("a", "b", "c")},
-		{"nul inside lines", "a\x00b\n", Format{}, recs("a\x00b")},
-		{"colsep", "1 2\n3 4\n", Format{Colsep: regexp.MustCompile(" ")}, recs("1|2", "3|4")},
-		{"colsep tab", "k\tv\n", Format{Colsep: regexp.MustCompile(`\t`)}, recs("k|v")},
-		{"colsep regex", "a,,b\n", Format{Colsep: regexp.MustCompile(`,+`)}, recs("a|b")},
+		{"delim keeps the newline", "a,b\n", Format{Delim: ','}, recs("a", "b\n")},
+		{"delim wins over null", "a,b\x00c", Format{Delim: ',', Null: true}, recs("a", "b\x00c")},
+		{"delim tab", "a\tb", Format{Delim: '\t'}, recs("a", "b")},
+		{"colsep tab", "a\tb\n\tc\t\n\n", Format{Colsep: tab}, recs("a|b", "|c|", "")},
+		{"colsep space", " a  b \n", Format{Colsep: space}, recs("|a||b|")},
+		{"colsep regex", ",a,,b,\n", Format{Colsep: commas}, recs("|a|b|")},
+		{"colsep trims", " x , y \n", Format{Colsep: comma}, recs("x|y")},
+		{"colsep trims Perl's \\s only", "\v\fa\u00a0\x85\n", Format{Colsep: comma}, recs("a\u00a0\x85")},
+		{"colsep trim n", " x , y \n", Format{Colsep: comma, Trim: TrimNone}, recs(" x | y ")},
+		{"colsep trim l", " x , y \n", Format{Colsep: comma, Trim: TrimLeft}, recs("x |y ")},
+		{"colsep trim r", " x , y \n", Format{Colsep: comma, Trim: TrimRight}, recs(" x| y")},
+		{"trim without colsep", " \ta b\t \n", Format{Trim: TrimBoth}, recs("a b")},
+		{"colsep with null", "a b\x00c\x00", Format{Null: true, Colsep: space}, recs("a|b", "c")},
+		{"colsep empty regex", "abc\n", Format{Colsep: regexp.MustCompile(``)}, recs("a|b|c|")},
+		{"colsep zero-width match", "abc\n", Format{Colsep: regexp.MustCompile(`x*`)}, recs("a|b|c|")},
+		{"colsep match at end", "abb\n", Format{Colsep: regexp.MustCompile(`b*`)}, recs("a|")},
+		{"colsep match at start", ",a,\n", Format{Colsep: regexp.MustCompile(`,*`)}, recs("|a|")},
+	}
+	readers := map[string]func(string) io.Reader{
+		"whole":    func(s string) io.Reader { return strings.NewReader(s) },
+		"one byte": func(s string) io.Reader { return iotest.OneByteReader(strings.NewReader(s)) },
+	}
+	for _, tt := range tests {
+		for rname, mk := range readers {
+			t.Run(tt.name+"/"+rname, func(t *testing.T) {
+				// A tiny buffer sends every record through the long-record path.
+				for _, size := range []int{16, 64 << 10} {
+					got := all(t, newReader(mk(tt.in), "test", tt.f, size))
+					if !reflect.DeepEqual(got, tt.want) {
+						t.Fatalf("buffer %d: got %q, want %q", size, got, tt.want)
+					}
+				}
+			})
+		}
+	}
+}
+
+func TestArgs(t *testing.T) {
+	tests := []struct {
+		name   string
+		values []string
+		f      Format
+		want   [][]string
+	}{
+		{"plain", []string{"a", "", " b "}, Format{}, recs("a", "", " b ")},
+		{"none", nil, Format{}, nil},
+		{"colsep applies to each value", []string{"a,b", "c"}, Format{Colsep: comma}, recs("a|b", "c")},
+		{"colsep trims", []string{" a , b "}, Format{Colsep: comma}, recs("a|b")},
+		{"newline is not a delimiter", []string{"a\nb"}, Format{}, recs("a\nb")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := all(t, Reader(strings.NewReader(tt.in), "test", tt.f))
-			if !reflect.DeepEqual(got, tt.want) {
+			if got := all(t, Args(tt.values, tt.f)); !reflect.DeepEqual(got, tt.want) {
 				t.Fatalf("got %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestColsepPerl compares the column splitting with Perl's split, which
+// GNU parallel runs, on fixed cases and on generated ones, for patterns
+// whose syntax both understand. Lazy quantifiers are left out: see
+// splitPerl.
+func TestColsepPerl(t *testing.T) {
+	perl, err := exec.LookPath("perl")
+	if err != nil {
+		t.Skip("no perl")
+	}
+	type tc struct{ pattern, line string }
+	var cases []tc
+	for _, p := range []string{`,`, `,+`, `,*`, ` `, `\s+`, `\t`, ``, `x*`, `b*`, `a|b`, `(?:ab)+`, `^a`, `a\z`, `^,\z`, `^a\z`, `\b`, `[,;]`, `\x2c`} {
+		for _, l := range []string{"a,b", ",a,,b,", "abb", "ab ab", "a\tb\t", " a  b ", "aaa", ";,", "abc", "b", "x", "a", ","} {
+			cases = append(cases, tc{p, strings.ReplaceAll(l, `\t`, "\t")})
+		}
+	}
+	atoms := []string{"a", "b", ",", "a*", "b+", ",?", "(?:ab)", "a|b", "^", `\z`, `\b`, "[ab]", "x*", "", "(?:a|b)*", "[,x]+", `\s*`}
+	r := rand.New(rand.NewPCG(1, 2))
+	for len(cases) < 3000 {
+		p := ""
+		for range r.IntN(3) + 1 {
+			p += atoms[r.IntN(len(atoms))]
+		}
+		l := ""
+		for range r.IntN(7) {
+			l += string("ab,x "[r.IntN(5)])
+		}
+		cases = append(cases, tc{p, l})
+	}
+	var script bytes.Buffer
+	script.WriteString("$, = \"\\x01\"; $\\ = \"\\n\";\n")
+	for _, c := range cases {
+		fmt.Fprintf(&script, "print map { \"[$_]\" } split(/%s/, \"%s\", -1);\n", c.pattern, strings.ReplaceAll(c.line, "\t", `\t`))
+	}
+	cmd := exec.Command(perl)
+	cmd.Stdin = &script
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+	if len(got) != len(cases) {
+		t.Fatalf("perl printed %d lines, want %d", len(got), len(cases))
+	}
+	for i, c := range cases {
+		if c.line == "" {
+			continue // Perl gives no fields; GNU parallel makes it one empty column
+		}
+		var b strings.Builder
+		for k, col := range all(t, Args([]string{c.line}, Format{Colsep: regexp.MustCompile(c.pattern), Trim: TrimNone}))[0] {
+			if k > 0 {
+				b.WriteByte(1)
+			}
+			b.WriteString("[" + col + "]")
+		}
+		if b.String() != got[i] {
+			t.Errorf("split /%s/ %q: perl %q, ours %q", c.pattern, c.line, got[i], b.String())
+		}
+	}
+}
+
+func TestParseDelim(t *testing.T) {
+	good := map[string]byte{
+		",": ',', "\n": '\n', `\n`: '\n', `\t`: '\t', `\r`: '\r', `\0`: 0, `\1`: 1,
+		`\000`: 0, `\054`: ',', `\377`: 0xff, `\8`: '8', `\`: '\\', "\x00": 0,
+	}
+	for in, want := range good {
+		got, err := ParseDelim(in)
+		if err != nil || got != want {
+			t.Errorf("ParseDelim(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	// GNU parallel reads all of these as several bytes.
+	for _, in := range []string{"", "ab", `\\`, `\x2c`, `\x`, `\a`, `\e`, `\12`, `\0000`, `\400`, `\089`, `\r\n`, `\\n`, "é"} {
+		_, err := ParseDelim(in)
+		if err == nil {
+			t.Errorf("ParseDelim(%q) accepted", in)
+			continue
+		}
+		if msg := err.Error(); !strings.HasPrefix(msg, "-d ") || !strings.Contains(msg, "one character") || strings.Contains(msg, "\n") {
+			t.Errorf("ParseDelim(%q): %q", in, msg)
+		}
+	}
+}
+
+func TestSetDelim(t *testing.T) {
+	var f Format
+	if err := f.SetDelim(`\0`); err != nil {
+		t.Fatal(err)
+	}
+	got := all(t, Reader(strings.NewReader("a\nb\x00c"), "test", f))
+	if !reflect.DeepEqual(got, recs("a\nb", "c")) {
+		t.Fatalf("-d '\\0': got %q", got)
+	}
+	if err := f.SetDelim("ab"); err == nil {
+		t.Fatal("accepted two characters")
+	}
+}
+
+func TestParseTrim(t *testing.T) {
+	for in, want := range map[string]Trim{"n": TrimNone, "l": TrimLeft, "r": TrimRight, "lr": TrimBoth, "rl": TrimBoth} {
+		if got, err := ParseTrim(in); err != nil || got != want {
+			t.Errorf("ParseTrim(%q) = %v, %v", in, got, err)
+		}
+	}
+	if _, err := ParseTrim("x"); err == nil {
+		t.Error("ParseTrim accepted x")
 	}
 }
 
 func TestLongLine(t *testing.T) {
 	long := strings.Repeat("x", 10<<20)
 	got := all(t, Reader(strings.NewReader("a\n"+long+"\nb"), "test", Format{}))
-	if len(got) != 3 || got[1][0] != long || got[2][0] != "b" {
+	if len(got) != 3 || got[0][0] != "a" || got[1][0] != long || got[2][0] != "b" {
 		t.Fatalf("long line not read whole (%d records)", len(got))
 	}
-}
-
-func TestParseDelim(t *testing.T) {
-	for in, want := range map[string]byte{",": ',', `\n`: '\n', `\t`: '\t', `\0`: 0, `\\`: '\\', `\x1f`: 0x1f, `\047`: '\''} {
-		got, err := ParseDelim(in)
-		if err != nil || got != want {
-			t.Errorf("ParseDelim(%q) = %q, %v; want %q", in, got, err, want)
-		}
-	}
-	if _, err := ParseDelim("ab"); err == nil {
-		t.Error("ParseDelim accepted two characters")
+	// Long and last, without a delimiter, and split into columns.
+	got = all(t, Reader(strings.NewReader(long+"\t"+long), "test", Format{Colsep: tab}))
+	if len(got) != 1 || len(got[0]) != 2 || got[0][0] != long || got[0][1] != long {
+		t.Fatalf("long last line not read whole")
 	}
 }
 
-func TestCombine(t *testing.T) {
-	a := func(v ...string) Source { return Args(v, Format{}) }
-	tests := []struct {
-		name   string
-		groups [][]Source
-		want   [][]string
-	}{
-		{"one", [][]Source{{a("a", "b")}}, recs("a", "b")},
-		{"product", [][]Source{{a("a", "b")}, {a("1", "2")}}, recs("a|1", "a|2", "b|1", "b|2")},
-		{"three", [][]Source{{a("a")}, {a("1", "2")}, {a("x", "y")}}, recs("a|1|x", "a|1|y", "a|2|x", "a|2|y")},
-		{"link wraps", [][]Source{{a("a", "b", "c"), a("1", "2")}}, recs("a|1", "b|2", "c|1")},
-		{"plus", [][]Source{{a("a", "b"), a("1", "2")}, {a("x", "y")}}, recs("a|1|x", "a|1|y", "b|2|x", "b|2|y")},
-		{"empty later group", [][]Source{{a("a")}, {a()}}, nil},
-		{"empty first", [][]Source{{a()}, {a("x")}}, nil},
+// TestStreams proves, with a real pipe, that records are available before
+// the input ends: each write is read back before the writer is closed.
+func TestStreams(t *testing.T) {
+	check := func(t *testing.T, name string, mk func(r io.Reader) Source, want1 []string) {
+		t.Run(name, func(t *testing.T) {
+			pr, pw, err := os.Pipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer pr.Close()
+			defer pw.Close()
+			src := mk(pr)
+			if _, err := pw.Write([]byte("first\n")); err != nil {
+				t.Fatal(err)
+			}
+			type result struct {
+				rec []string
+				err error
+			}
+			got := make(chan result, 1)
+			go func() {
+				rec, err := src.Next()
+				got <- result{rec, err}
+			}()
+			select {
+			case r := <-got:
+				if r.err != nil || !reflect.DeepEqual(r.rec, want1) {
+					t.Fatalf("got %q, %v; want %q", r.rec, r.err, want1)
+				}
+			case <-time.After(10 * time.Second):
+				pw.Close() // unblocks the reader so the test can end
+				t.Fatal("the first record waited for the end of the input")
+			}
+			pw.Write([]byte("second"))
+			pw.Close()
+			if rec, err := src.Next(); err != nil || rec[0] != "second" {
+				t.Fatalf("got %q, %v", rec, err)
+			}
+		})
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := all(t, Combine(tt.groups)); !reflect.DeepEqual(got, tt.want) {
-				t.Fatalf("got %q, want %q", got, tt.want)
+	check(t, "reader", func(r io.Reader) Source { return Reader(r, "pipe", Format{}) }, []string{"first"})
+	check(t, "combine one source", func(r io.Reader) Source {
+		return Combine([][]Source{{Reader(r, "pipe", Format{})}})
+	}, []string{"first"})
+	check(t, "first group of a product", func(r io.Reader) Source {
+		return Combine([][]Source{{Reader(r, "pipe", Format{})}, {Args([]string{"x"}, Format{})}})
+	}, []string{"first", "x"})
+	check(t, "linked", func(r io.Reader) Source {
+		return Combine([][]Source{{Reader(r, "pipe", Format{}), Args([]string{"x", "y"}, Format{})}})
+	}, []string{"first", "x"})
+	check(t, "linked shortest", func(r io.Reader) Source {
+		return CombineShortest([][]Source{{Reader(r, "pipe", Format{}), Args([]string{"x", "y"}, Format{})}})
+	}, []string{"first", "x"})
+	check(t, "batch of one", func(r io.Reader) Source { return Batch(Reader(r, "pipe", Format{}), 1, 0) }, []string{"first"})
+}
+
+// lines is an endless-looking input generated on the fly, so that reading
+// it costs no memory of its own.
+type lines struct {
+	line []byte
+	left int // bytes still to produce
+	off  int
+}
+
+func (l *lines) Read(p []byte) (int, error) {
+	if l.left == 0 {
+		return 0, io.EOF
+	}
+	n := 0
+	for n < len(p) && l.left > 0 {
+		c := copy(p[n:min(len(p), n+l.left)], l.line[l.off:])
+		n += c
+		l.left -= c
+		l.off = (l.off + c) % len(l.line)
+	}
+	return n, nil
+}
+
+// TestFlatMemory streams far more input than the heap may grow by.
+func TestFlatMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("reads 256 MB")
+	}
+	const total = 256 << 20
+	line := []byte(strings.Repeat("v", 1000) + "\n")
+	for name, mk := range map[string]func(io.Reader) Source{
+		"reader": func(r io.Reader) Source { return Reader(r, "gen", Format{}) },
+		"product": func(r io.Reader) Source {
+			return Combine([][]Source{{Reader(r, "gen", Format{})}, {Args([]string{"x", "y"}, Format{})}})
+		},
+		"linked shortest": func(r io.Reader) Source {
+			return CombineShortest([][]Source{{Reader(r, "gen", Format{}), Reader(&lines{line: line, left: total}, "gen2", Format{})}})
+		},
+		"batch": func(r io.Reader) Source { return Batch(Reader(r, "gen", Format{}), 100, 0) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			runtime.GC()
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			base := ms.HeapInuse
+			src := mk(&lines{line: line, left: total})
+			peak := uint64(0)
+			for i := 0; ; i++ {
+				if _, err := src.Next(); err == io.EOF {
+					break
+				} else if err != nil {
+					t.Fatal(err)
+				}
+				if i%20000 == 0 {
+					runtime.ReadMemStats(&ms)
+					peak = max(peak, ms.HeapInuse)
+				}
+			}
+			t.Logf("heap grew by %d KB", (int64(peak)-int64(base))>>10)
+			if grew := int64(peak) - int64(base); grew > 64<<20 {
+				t.Fatalf("heap grew by %d MB reading %d MB", grew>>20, total>>20)
 			}
 		})
 	}
 }
 
-func TestBatch(t *testing.T) {
-	a := func() Source { return Args([]string{"a", "b", "c", "d", "e"}, Format{}) }
-	if got := all(t, Batch(a(), 2, 0)); !reflect.DeepEqual(got, recs("a|b", "c|d", "e")) {
-		t.Fatalf("-n2: %q", got)
+type failing struct{}
+
+func (failing) Read([]byte) (int, error) { return 0, errors.New("boom") }
+
+func TestReadError(t *testing.T) {
+	src := Reader(io.MultiReader(strings.NewReader("a\n"), failing{}), "in.txt", Format{})
+	if rec, err := src.Next(); err != nil || rec[0] != "a" {
+		t.Fatalf("got %q, %v", rec, err)
 	}
-	if got := all(t, Batch(a(), 1<<30, 4)); !reflect.DeepEqual(got, recs("a|b", "c|d", "e")) {
-		t.Fatalf("bytes 4: %q", got)
+	_, err := src.Next()
+	if err == nil || !strings.Contains(err.Error(), "in.txt") || !strings.Contains(err.Error(), "boom") {
+		t.Fatalf("err = %v", err)
 	}
-	long := Args([]string{"aaaaaa", "b"}, Format{})
-	if got := all(t, Batch(long, 1<<30, 4)); !reflect.DeepEqual(got, recs("aaaaaa", "b")) {
-		t.Fatalf("an oversized record must stand alone: %q", got)
+	if _, again := src.Next(); again != err {
+		t.Fatalf("the error did not stick: %v", again)
 	}
 }
 
-// TestStreams proves the first record is available before the input ends.
-func TestStreams(t *testing.T) {
-	pr, pw, err := os.Pipe()
+func TestOpen(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "args")
+	if err := os.WriteFile(path, []byte("a\nb\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src, c, err := Open(path, Format{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer pr.Close()
-	src := Reader(pr, "pipe", Format{})
-	pw.Write([]byte("first\n"))
-	rec, err := src.Next() // blocks forever if the reader waits for EOF
-	if err != nil || rec[0] != "first" {
-		t.Fatalf("got %q, %v", rec, err)
+	if got := all(t, src); !reflect.DeepEqual(got, recs("a", "b")) {
+		t.Fatalf("got %q", got)
 	}
-	pw.Write([]byte("second"))
-	pw.Close()
-	if rec, _ := src.Next(); rec[0] != "second" {
-		t.Fatalf("got %q", rec)
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
 	}
-	// The first group of a combination streams too.
-	pr2, pw2, _ := os.Pipe()
-	defer pr2.Close()
-	c := Combine([][]Source{{Reader(pr2, "pipe", Format{})}, {Args([]string{"x"}, Format{})}})
-	pw2.Write([]byte("a\n"))
-	if rec, err := c.Next(); err != nil || !reflect.DeepEqual(rec, []string{"a", "x"}) {
-		t.Fatalf("got %q, %v", rec, err)
+	if _, c, err := Open("-", Format{}); err != nil || c.Close() != nil {
+		t.Fatalf("stdin: %v", err)
 	}
-	pw2.Close()
 }
 
 func TestOpenErrors(t *testing.T) {
 	dir := t.TempDir()
-	_, _, err := Open(filepath.Join(dir, "missing"), Format{})
-	if err == nil || !strings.Contains(err.Error(), "missing") || !strings.Contains(err.Error(), "no such file") {
-		t.Fatalf("err = %v", err)
+	file := filepath.Join(dir, "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
 	}
-	if _, _, err := Open(dir, Format{}); err == nil || !strings.Contains(err.Error(), "directory") {
-		t.Fatalf("err = %v", err)
+	tests := []struct {
+		path, reason string
+	}{
+		{filepath.Join(dir, "missing"), "no such file or directory"},
+		{dir, "is a directory"},
+		{filepath.Join(file, "below"), "not a directory"},
+	}
+	if os.Geteuid() != 0 {
+		locked := filepath.Join(dir, "locked")
+		if err := os.WriteFile(locked, nil, 0o000); err != nil {
+			t.Fatal(err)
+		}
+		tests = append(tests, struct{ path, reason string }{locked, "permission denied"})
+	}
+	for _, tt := range tests {
+		_, _, err := Open(tt.path, Format{})
+		if err == nil {
+			t.Errorf("%s: no error", tt.path)
+			continue
+		}
+		if want := "input file " + tt.path + ": " + tt.reason; err.Error() != want {
+			t.Errorf("err = %q, want %q", err, want)
+		}
 	}
 }
 
 func FuzzReader(f *testing.F) {
 	f.Add([]byte("a\nb\n"), byte('\n'))
 	f.Add([]byte("a,,b"), byte(','))
+	f.Add([]byte("\n\n"), byte('\n'))
+	f.Add([]byte("x\x00\x00y"), byte(0))
 	f.Add([]byte{}, byte(0))
+	f.Add(bytes.Repeat([]byte("0123456789"), 10), byte('5'))
 	f.Fuzz(func(t *testing.T, in []byte, delim byte) {
 		fm := Format{Delim: delim, Null: delim == 0}
-		var got []string
-		src := Reader(strings.NewReader(string(in)), "fuzz", fm)
-		for {
-			rec, err := src.Next()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(rec) != 1 {
-				t.Fatalf("record of %d values without colsep", len(rec))
-			}
-			got = append(got, rec[0])
-		}
 		d := string([]byte{delim})
-		joined := strings.Join(got, d)
 		want := string(in)
-		if len(got) > 0 && strings.HasSuffix(want, d) {
+		if strings.HasSuffix(want, d) {
 			want = want[:len(want)-1]
 		}
-		if joined != want {
-			t.Fatalf("split then join: %q, want %q", joined, want)
+		for _, size := range []int{16, 4096} {
+			var got []string
+			src := newReader(iotest.HalfReader(bytes.NewReader(in)), "fuzz", fm, size)
+			for {
+				rec, err := src.Next()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(rec) != 1 {
+					t.Fatalf("record of %d values without colsep", len(rec))
+				}
+				if strings.Contains(rec[0], d) {
+					t.Fatalf("value %q holds the delimiter", rec[0])
+				}
+				got = append(got, rec[0])
+			}
+			if len(in) == 0 {
+				if got != nil {
+					t.Fatalf("empty input gave %q", got)
+				}
+				continue
+			}
+			if joined := strings.Join(got, d); joined != want {
+				t.Fatalf("split then join: %q, want %q", joined, want)
+			}
 		}
 	})
 }
@@ -196,18 +495,59 @@ func FuzzReader(f *testing.F) {
 func FuzzColsep(f *testing.F) {
 	f.Add("a b c", " ")
 	f.Add("k\tv", `\t`)
+	f.Add(" x , y ", ",")
+	f.Add("abc", "")
+	f.Add("abb", "b*")
 	f.Add("x", "(")
 	f.Fuzz(func(t *testing.T, line, sep string) {
 		re, err := regexp.Compile(sep)
 		if err != nil {
 			return
 		}
-		recs := all(t, Args([]string{line}, Format{Colsep: re}))
-		if len(recs) != 1 {
-			t.Fatalf("%d records", len(recs))
+		raw := all(t, Args([]string{line}, Format{Colsep: re, Trim: TrimNone}))
+		if len(raw) != 1 || len(raw[0]) == 0 {
+			t.Fatalf("%d records", len(raw))
 		}
-		if re.String() != "" && !re.MatchString("") && strings.Join(recs[0], "") != re.ReplaceAllString(line, "") {
-			t.Fatalf("columns %q lost bytes of %q", recs[0], line)
+		cols := raw[0]
+		// Go's Split agrees with Perl's but for a zero-width match that ends
+		// the line, which ends one more (empty) field in Perl.
+		want := re.Split(line, -1)
+		if line == "" {
+			// GNU parallel makes an empty record one empty column.
+			want = []string{""}
+		}
+		if ms := re.FindAllStringIndex(line, -1); len(ms) > 0 {
+			if m := ms[len(ms)-1]; m[0] == len(line) && m[1] == len(line) && len(line) > 0 {
+				want = append(want, "")
+			}
+		}
+		if !reflect.DeepEqual(cols, want) {
+			t.Fatalf("split /%s/ %q = %q, want %q", sep, line, cols, want)
+		}
+		// The columns appear in the line in order.
+		rest := line
+		for _, c := range cols {
+			i := strings.Index(rest, c)
+			if i < 0 {
+				t.Fatalf("column %q is not in order in %q", c, line)
+			}
+			rest = rest[i+len(c):]
+		}
+		trimmed := all(t, Args([]string{line}, Format{Colsep: re}))
+		if len(trimmed) != 1 || len(trimmed[0]) != len(cols) {
+			t.Fatalf("trimming changed the columns: %q", trimmed)
+		}
+		for i, c := range trimmed[0] {
+			if c != strings.Trim(cols[i], " \t\n\r\f\v") {
+				t.Fatalf("column %q trimmed to %q", cols[i], c)
+			}
+		}
+		// A file gives the same columns as a ::: value, line by line.
+		if !strings.Contains(line, "\n") {
+			fromFile := all(t, Reader(strings.NewReader(line+"\n"+line), "fuzz", Format{Colsep: re}))
+			if len(line) > 0 && !reflect.DeepEqual(fromFile, [][]string{trimmed[0], trimmed[0]}) {
+				t.Fatalf("file %q, args %q", fromFile, trimmed)
+			}
 		}
 	})
 }
@@ -223,5 +563,33 @@ func BenchmarkReader(b *testing.B) {
 				break
 			}
 		}
+	}
+}
+
+func BenchmarkReaderColsep(b *testing.B) {
+	data := strings.Repeat("alpha\tbeta\tgamma\tdelta\n", 10000)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		src := Reader(strings.NewReader(data), "bench", Format{Colsep: tab})
+		for {
+			if _, err := src.Next(); err != nil {
+				break
+			}
+		}
+	}
+}
+
+func TestReadErrorOfFile(t *testing.T) {
+	// Reading a directory fails at the first read, naming it once.
+	dir := t.TempDir()
+	f, err := os.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	_, err = Reader(f, "somedir", Format{}).Next()
+	if err == nil || err.Error() != "input somedir: is a directory" {
+		t.Fatalf("err = %v", err)
 	}
 }

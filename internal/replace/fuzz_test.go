@@ -3,52 +3,91 @@ package replace
 import (
 	"bytes"
 	"os/exec"
+	"reflect"
 	"strings"
 	"testing"
 )
 
+// perlQuote is GNU parallel's shell_quote_scalar_default, step by step, to
+// hold AppendQuote to the same output.
+func perlQuote(s string) string {
+	safe := true
+	for i := 0; i < len(s); i++ {
+		safe = safe && safeQuoted(s[i])
+	}
+	if s == "" {
+		return "''"
+	}
+	if safe {
+		return s
+	}
+	q := "'" + strings.ReplaceAll(s, "'", `'"'"'`) + "'"
+	q = strings.TrimPrefix(q, "''")
+	if strings.HasSuffix(q, "''") {
+		q = q[:len(q)-2]
+	}
+	return q
+}
+
 // FuzzQuote checks the round trip through a real shell: a quoted value
 // printed by sh comes back byte for byte.
 func FuzzQuote(f *testing.F) {
-	for _, s := range []string{"", "a", "a b", "it's", "'", "''", `"`, "$(x)", "`x`", "\n", "a\tb", "é", "\xff", "-n", "*", "~", "!", "\\"} {
+	for _, s := range []string{"", "a", "a b", "it's", "'", "''", "'a'", `"`, "$(x)", "`x`", "\n", "a\tb",
+		"é", "\xff", "-n", "*", "~", "!", "\\", "%s", "a'\"'b", "${x:-y}", "\\'"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
+		q := string(AppendQuote(nil, s))
+		if want := perlQuote(s); q != want {
+			t.Fatalf("quote(%q) = %q, parallel gives %q", s, q, want)
+		}
 		if strings.IndexByte(s, 0) >= 0 {
 			t.Skip("argv cannot carry NUL")
 		}
-		line := "printf %s " + string(AppendQuote(nil, s))
+		line := "printf %s " + q
 		out, err := exec.Command("/bin/sh", "-c", line).Output()
 		if err != nil {
 			t.Fatalf("sh -c %q: %v", line, err)
 		}
 		if string(out) != s {
-			t.Fatalf("quote(%q) came back as %q", s, out)
+			t.Fatalf("quote(%q) = %q came back as %q", s, q, out)
 		}
 	})
 }
 
-// FuzzParse checks that any template parses or fails with one line, and
-// renders deterministically without panicking.
+// FuzzParse checks that any template parses or fails with one line, renders
+// deterministically without panicking, and, when it runs without a shell,
+// gives the argv a real shell would build from its quoted line.
 func FuzzParse(f *testing.F) {
-	for _, s := range []string{"echo {}", "{= x =}", "{=", "{1.}{-2//}{/.}", "{#}{%}{}", "X{}Y {3} {0} {-0}", "{{}}", "}{", ",, {}"} {
-		f.Add(s, "a b", "c.d/e", byte(0))
+	for _, s := range []string{"echo {}", "{= x =}", "{=", "{1.}{-2//}{/.}", "{#}{%}{}", "X{}Y {3} {0} {-0}",
+		"{{}}", "}{", ",, {}", "echo\tX{}Y  {1 /.}", "cmd --a={} {-9} {1#}", "gzip -9 {} > {.}.gz"} {
+		f.Add(s, "", "a b", "c.d/e", byte(0))
+		f.Add(s, ",,", "it's", "", byte(1))
+		f.Add(s, "{x}", "\n/", "-", byte(2))
 	}
-	f.Fuzz(func(t *testing.T, tmpl, v1, v2 string, ctx byte) {
-		tm, err := Parse([]string{tmpl}, Options{Context: ctx % 3 * 'X' / 2})
+	f.Fuzz(func(t *testing.T, tmpl, token, v1, v2 string, ctx byte) {
+		opt := Options{Token: token, Context: []byte{0, 'X', 'm'}[ctx%3], NoAppend: ctx&4 != 0}
+		tm, err := Parse([]string{tmpl}, opt)
 		if err != nil {
 			if strings.Contains(err.Error(), "\n") {
 				t.Fatalf("multi-line error %q", err)
 			}
 			return
 		}
-		a := Args{Values: []string{v1, v2}, Seq: 3, Slot: 1}
-		first := tm.AppendShell(nil, a)
-		if !bytes.Equal(first, tm.AppendShell(nil, a)) {
-			t.Fatal("AppendShell is not deterministic")
+		for _, vals := range [][]string{{v1, v2}, {v1}, nil} {
+			a := Args{Values: vals, Seq: 3, Slot: 1}
+			line := tm.AppendShell(nil, a)
+			if !bytes.Equal(line, tm.AppendShell([]byte("x"), a)[1:]) {
+				t.Fatal("AppendShell is not deterministic")
+			}
+			tm.AppendPlain(nil, a)
+			argv := tm.Argv(a)
+			if tm.NeedsShell() || strings.ContainsRune(v1+v2, 0) || len(vals) != 2 {
+				continue
+			}
+			if want := shellSplit(t, []string{string(line)})[0]; !reflect.DeepEqual(argv, want) {
+				t.Fatalf("Argv %q, shell gives %q from %q", argv, want, line)
+			}
 		}
-		tm.AppendPlain(nil, a)
-		tm.Argv(a)
-		tm.NeedsShell()
 	})
 }

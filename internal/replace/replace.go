@@ -3,25 +3,37 @@
 // a command template is parsed once and rendered per job, with no parsing
 // on the per-job path. It also quotes values for a POSIX shell, so that
 // input is never evaluated as shell code.
+//
+// The rules follow GNU parallel (20221122) closely, including its quirks,
+// because the rendered line is what --dry-run, -v and the job log show and
+// users compare it with what parallel prints.
 package replace
 
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
 
 // Options controls parsing.
 type Options struct {
-	// Token is the string that stands for {} (-I); empty means "{}".
+	// Token is the string that stands for {} (-I); empty means "{}". As in
+	// GNU parallel it replaces {} only: {.}, {/} and the others keep
+	// working, {n} does not (its positional form becomes "{n" followed by
+	// Token without its first byte, when Token starts with '{').
 	Token string
 	// Context is 'X' for -X (a word holding {} is repeated once per value),
 	// 'm' for -m, or 0.
 	Context byte
 	// NoAppend keeps the values from being appended to a command that has
-	// no replacement string (-N0).
+	// no replacement string (-N0, --tagstring).
 	NoAppend bool
+	// AlwaysQuote quotes the values even when the command line starts
+	// with a replacement string. GNU parallel does not quote them then, so
+	// that `parallel {} ::: "echo hi"` runs the input as a command.
+	AlwaysQuote bool
 }
 
 // Args is the per-job data a template is rendered with.
@@ -32,6 +44,10 @@ type Args struct {
 	Seq    int64 // {#}
 	Slot   int   // {%}
 }
+
+// ErrPerl is returned (wrapped) for {= perl expression =} replacement
+// strings, which would need a perl interpreter.
+var ErrPerl = errors.New("perl expressions are not supported")
 
 type kind uint8
 
@@ -56,235 +72,421 @@ const (
 // part is a piece of a template: literal text or a replacement string.
 type part struct {
 	kind kind
-	lit  string
-	pos  int // for kVals: 0 all values, n > 0 the nth, n < 0 from the end
 	mod  modifier
+	// all: kVals stands for every value. Otherwise pos picks one value
+	// (see pick); for kSeq and kSlot, a set pos makes the number appear
+	// only when that value exists, which is how parallel treats {n#}.
+	all    bool
+	hasPos bool
+	posOK  bool // false when the position overflowed: never present
+	sep    bool // kLit: the space between two command words
+	pos    int
+	lit    string
+}
+
+// item is one element of a line prepared for -X: an unquoted space that
+// separates context groups, or a group of parts between such spaces.
+type item struct {
+	space  bool
+	parts  []part
+	repl   bool // holds a replacement string: rendered through the values
+	normal bool // holds a replacement string for all values: one copy per value
 }
 
 // Template is a compiled command template.
 type Template struct {
-	parts   []part   // the whole line, literal spacing kept
-	words   [][]part // the line split at blanks, for argv and -X
+	parts   []part // the whole line, literal spacing kept
+	items   []item // the line cut into context groups, for -X
 	context byte
+	quote   bool // quote the values
 	shell   bool
+	slot    bool
+	words   int // a guess at the number of words, to size argv
 }
 
-// ErrPerl is returned for {= perl expression =} replacement strings.
-var ErrPerl = errors.New("perl expressions are not supported")
+// rpl is a replacement string as written in a template.
+type rpl struct {
+	text string
+	kind kind
+	mod  modifier
+}
 
 // Parse compiles the command words as given on the command line; they are
 // joined by single spaces to form the command line, as GNU parallel does.
 // When no replacement string appears and NoAppend is false, the values are
 // appended, as if " {}" ended the line.
+//
+// Replacement strings are found the way parallel finds them: in each word
+// on its own, the longest kind first, each everywhere in the remaining
+// literal text, so "{{}}" is a brace, the values and a brace. Anything
+// else in braces is literal.
 func Parse(words []string, opt Options) (*Template, error) {
-	line := strings.Join(words, " ")
-	token := opt.Token
-	if token == "" {
-		token = "{}"
+	switch opt.Context {
+	case 0, 'X', 'm':
+	default:
+		return nil, fmt.Errorf("unknown context mode %q: want 0, 'X' or 'm'", opt.Context)
 	}
-	parts, err := parseLine(line, token)
-	if err != nil {
-		return nil, err
+	// parallel looks for a perl expression across words, as it merges
+	// the words an unfinished one spans, but for the others word by word:
+	// "{1" and "}" stay literal.
+	if expr, ok := perlExpr(strings.Join(words, " ")); ok {
+		return nil, fmt.Errorf("unsupported replacement string %q: %w", expr, ErrPerl)
 	}
-	hasRepl := false
-	for _, p := range parts {
-		if p.kind != kLit {
-			hasRepl = true
+	var segs []part // literal runs within a word, replacement strings, and the spaces between words
+	for i, w := range words {
+		if i > 0 {
+			segs = append(segs, part{kind: kLit, lit: " ", sep: true})
 		}
+		ws := []part{{kind: kLit, lit: w}}
+		for _, r := range rpls(opt.Token) {
+			ws = replaceAll(ws, r)
+		}
+		segs = append(segs, ws...)
 	}
+	hasRepl := slices.ContainsFunc(segs, func(p part) bool { return p.kind != kLit })
 	if !hasRepl && !opt.NoAppend {
-		parts = append(parts, part{kind: kLit, lit: " "}, part{kind: kVals})
+		if len(words) > 0 {
+			segs = append(segs, part{kind: kLit, lit: " ", sep: true})
+		}
+		segs = append(segs, part{kind: kVals, all: true})
 	}
-	t := &Template{parts: merge(parts), context: opt.Context}
-	t.words = splitWords(t.parts)
-	t.shell = needsShell(t.parts, t.words)
+	t := &Template{
+		parts:   merge(segs),
+		context: opt.Context,
+	}
+	t.quote = opt.AlwaysQuote || !leadingRepl(t.parts)
+	t.items = contextItems(segs)
+	t.shell, t.words = needsShell(t.parts)
+	t.slot = slices.ContainsFunc(t.parts, func(p part) bool { return p.kind == kSlot })
 	return t, nil
 }
 
-// parseLine splits line into literal text and replacement strings.
-func parseLine(line, token string) ([]part, error) {
-	var parts []part
-	lit := 0 // start of the pending literal
-	flush := func(end int) {
-		if end > lit {
-			parts = append(parts, part{kind: kLit, lit: line[lit:end]})
-		}
-	}
-	for i := 0; i < len(line); {
-		if strings.HasPrefix(line[i:], token) {
-			flush(i)
-			parts = append(parts, part{kind: kVals})
-			i += len(token)
-			lit = i
+// merge joins adjacent literal text, so rendering has fewer parts to walk.
+func merge(segs []part) []part {
+	var out []part
+	for _, p := range segs {
+		if p.kind == kLit && p.lit == "" {
 			continue
 		}
-		if line[i] != '{' {
-			i++
-			continue
-		}
-		if strings.HasPrefix(line[i:], "{=") {
-			end := strings.Index(line[i+2:], "=}")
-			if end >= 0 {
-				return nil, fmt.Errorf("unsupported replacement string %q: %w", line[i:i+2+end+2], ErrPerl)
-			}
-		}
-		p, n, ok := parseBrace(line[i:])
-		if !ok {
-			i++
-			continue
-		}
-		flush(i)
-		parts = append(parts, p)
-		i += n
-		lit = i
-	}
-	flush(len(line))
-	return parts, nil
-}
-
-// parseBrace recognises a replacement string at the start of s, other than
-// the {} token, and returns it and its length.
-func parseBrace(s string) (part, int, bool) {
-	end := strings.IndexByte(s, '}')
-	if end < 0 {
-		return part{}, 0, false
-	}
-	body := s[1:end]
-	switch body {
-	case "#":
-		return part{kind: kSeq}, end + 1, true
-	case "%":
-		return part{kind: kSlot}, end + 1, true
-	}
-	// Optional position, then an optional modifier.
-	i := 0
-	if i < len(body) && body[i] == '-' {
-		i++
-	}
-	for i < len(body) && body[i] >= '0' && body[i] <= '9' {
-		i++
-	}
-	pos := 0
-	if num := body[:i]; num != "" {
-		n, err := strconv.Atoi(num)
-		if err != nil || n == 0 {
-			return part{}, 0, false
-		}
-		pos = n
-	}
-	var m modifier
-	switch body[i:] {
-	case "":
-		if pos == 0 {
-			return part{}, 0, false // plain {} is the token
-		}
-		m = mNone
-	case ".":
-		m = mNoExt
-	case "/":
-		m = mBase
-	case "//":
-		m = mDir
-	case "/.":
-		m = mBaseNoExt
-	default:
-		return part{}, 0, false
-	}
-	return part{kind: kVals, pos: pos, mod: m}, end + 1, true
-}
-
-// merge joins adjacent literals.
-func merge(parts []part) []part {
-	out := parts[:0]
-	for _, p := range parts {
 		if n := len(out); n > 0 && p.kind == kLit && out[n-1].kind == kLit {
 			out[n-1].lit += p.lit
 			continue
 		}
+		p.sep = false
 		out = append(out, p)
 	}
 	return out
 }
 
-func isBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\n' }
-
-// splitWords splits the parts at blanks in literal text.
-func splitWords(parts []part) [][]part {
-	var words [][]part
-	var cur []part
-	end := func() {
-		if len(cur) > 0 {
-			words = append(words, cur)
-			cur = nil
+// perlExpr finds the first {= ... =} whose body holds neither "{=" nor
+// "=}", which is what parallel takes for a perl expression. A "{=" with
+// no "=}" after it is literal text, as in parallel.
+func perlExpr(line string) (string, bool) {
+	for i := 0; ; {
+		k := strings.Index(line[i:], "{=")
+		if k < 0 {
+			return "", false
 		}
+		start := i + k
+		for j := start + 2; j < len(line); j++ {
+			if strings.HasPrefix(line[j:], "=}") {
+				return line[start : j+2], true
+			}
+			if strings.HasPrefix(line[j:], "{=") {
+				break
+			}
+		}
+		i = start + 1
+	}
+}
+
+// rpls lists the replacement strings longest first, the order parallel
+// replaces them in; a shorter one may be part of a longer one.
+func rpls(token string) []rpl {
+	if token == "" {
+		token = "{}"
+	}
+	list := []rpl{
+		{"{//}", kVals, mDir},
+		{"{/.}", kVals, mBaseNoExt},
+		{"{.}", kVals, mNoExt},
+		{"{/}", kVals, mBase},
+		{"{#}", kSeq, mNone},
+		{"{%}", kSlot, mNone},
+	}
+	// The token takes the place of {} and, as -I '{.}' does in parallel,
+	// of a replacement string it is equal to.
+	list = slices.DeleteFunc(list, func(r rpl) bool { return r.text == token })
+	list = append(list, rpl{token, kVals, mNone})
+	slices.SortStableFunc(list, func(a, b rpl) int { return len(b.text) - len(a.text) })
+	return list
+}
+
+// replaceAll cuts every occurrence of r, and of its positional form, out
+// of the literal parts.
+func replaceAll(parts []part, r rpl) []part {
+	var out []part
+	for _, p := range parts {
+		if p.kind != kLit {
+			out = append(out, p)
+			continue
+		}
+		out = cut(out, p.lit, func(s string) (part, int, bool) {
+			if strings.HasPrefix(s, r.text) {
+				return part{kind: r.kind, mod: r.mod, all: r.kind == kVals}, len(r.text), true
+			}
+			return part{}, 0, false
+		})
+	}
+	if !strings.HasPrefix(r.text, "{") {
+		return out
+	}
+	// parallel replaces all plain occurrences before the positional ones.
+	parts, out = out, nil
+	for _, p := range parts {
+		if p.kind != kLit {
+			out = append(out, p)
+			continue
+		}
+		out = cut(out, p.lit, func(s string) (part, int, bool) { return positional(s, r) })
+	}
+	return out
+}
+
+// cut appends the parts of s: literal text and what match finds, leftmost
+// first and not overlapping.
+func cut(out []part, s string, match func(string) (part, int, bool)) []part {
+	lit := 0
+	for i := 0; i < len(s); {
+		p, n, ok := match(s[i:])
+		if !ok {
+			i++
+			continue
+		}
+		if i > lit {
+			out = append(out, part{kind: kLit, lit: s[lit:i]})
+		}
+		out = append(out, p)
+		i += n
+		lit = i
+	}
+	if lit < len(s) {
+		out = append(out, part{kind: kLit, lit: s[lit:]})
+	}
+	return out
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// isPerlSpace is perl's \s on bytes.
+func isPerlSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
+}
+
+// positional matches parallel's /\{(-?\d+)\s*REST/ at the start of s,
+// where REST is the replacement string without its "{", e.g. "{-2 /.}".
+// It backtracks as the regexp would, for tokens such as "{1x}".
+func positional(s string, r rpl) (part, int, bool) {
+	if len(s) < 2 || s[0] != '{' {
+		return part{}, 0, false
+	}
+	rest := r.text[1:]
+	i := 1
+	if s[i] == '-' {
+		i++
+	}
+	d := i
+	for d < len(s) && isDigit(s[d]) {
+		d++
+	}
+	for end := d; end > i; end-- {
+		ws := end
+		for ws < len(s) && isPerlSpace(s[ws]) {
+			ws++
+		}
+		for w := ws; w >= end; w-- {
+			if strings.HasPrefix(s[w:], rest) {
+				return positionalPart(s[1:end], r), w + len(rest), true
+			}
+		}
+	}
+	return part{}, 0, false
+}
+
+// positionalPart builds the part for position num of r. parallel tests
+// the position with perl truth, so "0" means all values while "00" and
+// "-0" point past the end; {n#} and {n%} carry the position with a "1"
+// appended, an artefact of how parallel stores them.
+func positionalPart(num string, r rpl) part {
+	p := part{kind: r.kind, mod: r.mod, hasPos: true}
+	if r.kind != kVals {
+		num += "1"
+	} else if num == "0" {
+		return part{kind: kVals, mod: r.mod, all: true}
+	}
+	n, err := strconv.Atoi(num)
+	p.pos, p.posOK = n, err == nil
+	return p
+}
+
+// pick returns the index of the value p stands for among n values, the
+// way perl indexes an array: {-n} counts from the end and, as perl allows
+// one wrap of a negative index, {-3} of two values is the second.
+func (p *part) pick(n int) (int, bool) {
+	if !p.posOK {
+		return 0, false
+	}
+	i := p.pos - 1
+	if p.pos <= 0 {
+		i = n + p.pos
+		if i < 0 {
+			i += n
+		}
+	}
+	return i, i >= 0 && i < n
+}
+
+// leadingRepl reports whether the line starts with a replacement string
+// in its first word (before a blank or '='): parallel then takes the
+// values as shell code and does not quote them.
+func leadingRepl(parts []part) bool {
+	for _, p := range parts {
+		if p.kind != kLit {
+			return true
+		}
+		if strings.ContainsAny(p.lit, " \t\n=") {
+			return false
+		}
+	}
+	return false
+}
+
+// contextItems cuts the line into -X context groups. As in parallel, a
+// space ends a group and is kept between groups, a tab ends a group and
+// starts the next one, and other blanks (a newline) do not end a group.
+// segs holds each word's literal runs apart, as the rules depend on them.
+func contextItems(parts []part) []item {
+	var items []item
+	var cur item
+	end := func() {
+		if len(cur.parts) > 0 {
+			items = append(items, cur)
+		}
+		cur = item{}
 	}
 	for _, p := range parts {
 		if p.kind != kLit {
-			cur = append(cur, p)
+			cur.parts = append(cur.parts, p)
+			cur.repl = true
+			cur.normal = cur.normal || p.kind == kVals && p.all
+			continue
+		}
+		if p.lit == " \n" && !p.sep {
+			// parallel keeps a run that matches /^ $/ whole, and perl's $
+			// matches before a final newline: then the space ends nothing.
+			cur.parts = append(cur.parts, p)
 			continue
 		}
 		s := p.lit
 		for len(s) > 0 {
-			if isBlank(s[0]) {
+			switch s[0] {
+			case ' ':
 				end()
+				items = append(items, item{space: true})
 				s = s[1:]
 				continue
+			case '\t':
+				end()
 			}
-			j := 0
-			for j < len(s) && !isBlank(s[j]) {
+			j := 1
+			for j < len(s) && s[j] != ' ' && s[j] != '\t' {
 				j++
 			}
-			cur = append(cur, part{kind: kLit, lit: s[:j]})
+			cur.parts = append(cur.parts, part{kind: kLit, lit: s[:j]})
 			s = s[j:]
 		}
 	}
 	end()
-	return words
+	return items
 }
 
-// shellWords are builtins and keywords that have no program of their own
-// (or whose program would not do what the shell's does).
+// shellWords are builtins and keywords that have no program of their own,
+// or whose program could not do what the shell's does (cd, read).
 var shellWords = map[string]bool{
 	"exit": true, "cd": true, "export": true, "set": true, "unset": true, "source": true,
-	".": true, "eval": true, "exec": true, "alias": true, "read": true, "wait": true,
-	"trap": true, "shift": true, "return": true, "break": true, "continue": true,
-	"if": true, "then": true, "else": true, "elif": true, "fi": true, "for": true,
-	"while": true, "until": true, "do": true, "done": true, "case": true, "esac": true,
+	".": true, ":": true, "eval": true, "exec": true, "alias": true, "unalias": true,
+	"read": true, "wait": true, "trap": true, "shift": true, "return": true,
+	"break": true, "continue": true, "if": true, "then": true, "else": true,
+	"elif": true, "fi": true, "for": true, "select": true, "in": true, "while": true,
+	"until": true, "do": true, "done": true, "case": true, "esac": true,
 	"function": true, "time": true, "ulimit": true, "umask": true, "type": true,
-	"command": true, "builtin": true, "local": true, "readonly": true, "declare": true,
-	"typeset": true, "let": true, "!": true, "{": true, "}": true, "[[": true,
-	"hash": true, "jobs": true, "fg": true, "bg": true, "times": true, "getopts": true,
+	"command": true, "builtin": true, "local": true, "readonly": true,
+	"declare": true, "typeset": true, "let": true, "!": true, "{": true, "}": true,
+	"[[": true, "]]": true, "coproc": true, "hash": true, "jobs": true, "fg": true,
+	"bg": true, "times": true, "getopts": true, "shopt": true, "enable": true,
+	"disown": true, "suspend": true, "logout": true, "history": true, "fc": true,
+	"pushd": true, "popd": true, "dirs": true, "mapfile": true, "readarray": true,
+	"caller": true, "bind": true, "complete": true, "compgen": true, "compopt": true,
+	"help": true,
 }
 
-// safeLiteral reports whether c needs no shell at all in literal text.
+// safeLiteral reports whether c means nothing to a shell in literal text.
 func safeLiteral(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
-		strings.IndexByte("-_+.,/:@%^=", c) >= 0 || c == ' ' || c == '\t'
+		strings.IndexByte("-_+.,/:@%^= \t", c) >= 0
 }
 
-// needsShell decides once whether the command must run through a shell.
-func needsShell(parts []part, words [][]part) bool {
+// needsShell decides once whether the command must run through a shell,
+// and counts the words to size Argv's result.
+func needsShell(parts []part) (shell bool, words int) {
+	var first strings.Builder
+	firstDone, firstRepl, inWord := false, false, false
 	for _, p := range parts {
 		if p.kind != kLit {
+			if !inWord {
+				words++
+			}
+			inWord = true
+			if !firstDone {
+				firstRepl = true
+			}
 			continue
 		}
 		for i := 0; i < len(p.lit); i++ {
-			if !safeLiteral(p.lit[i]) {
-				return true
+			c := p.lit[i]
+			if !safeLiteral(c) {
+				shell = true
+			}
+			if c == ' ' || c == '\t' {
+				if inWord {
+					firstDone = true
+				}
+				inWord = false
+				continue
+			}
+			if !inWord {
+				words++
+			}
+			inWord = true
+			if !firstDone {
+				first.WriteByte(c)
 			}
 		}
 	}
-	if len(words) == 0 {
-		return true
-	}
-	first := words[0]
-	if len(first) != 1 || first[0].kind != kLit {
+	name := first.String()
+	switch {
+	case words == 0:
+		// An empty command does nothing only in a shell.
+		shell = true
+	case firstRepl:
 		// The program's name comes from the input: the shell decides
 		// what it is (a builtin, a function, a path).
-		return true
+		shell = true
+	case shellWords[name], strings.IndexByte(name, '=') >= 0, strings.HasPrefix(name, "%"):
+		// A builtin, an assignment, or a job (%1 is fg %1 in bash).
+		shell = true
 	}
-	name := first[0].lit
-	return shellWords[name] || strings.IndexByte(name, '=') >= 0
+	return shell, words
 }
 
 // NeedsShell reports whether the command must run through a shell: its
@@ -294,125 +496,210 @@ func (t *Template) NeedsShell() bool { return t.shell }
 
 // UsesSlot reports whether the template names the job slot ({%}), which is
 // only known once a worker takes the job.
-func (t *Template) UsesSlot() bool {
-	for _, p := range t.parts {
-		if p.kind == kSlot {
-			return true
-		}
-	}
-	return false
-}
+func (t *Template) UsesSlot() bool { return t.slot }
+
+// QuotesValues reports whether AppendShell quotes the values. It does
+// unless the line starts with a replacement string and AlwaysQuote is
+// off: then, as in parallel, the input is meant to be shell code.
+func (t *Template) QuotesValues() bool { return t.quote }
 
 // AppendShell appends the command line for a shell, every substituted value
-// quoted. It is also the form --dry-run, -v and the job log show.
+// quoted (see QuotesValues for the one exception GNU parallel makes). It is
+// also the form --dry-run, -v and the job log show.
 func (t *Template) AppendShell(dst []byte, a Args) []byte {
-	if t.context == 'X' {
-		return t.appendWords(dst, a, true)
-	}
-	for _, p := range t.parts {
-		dst = appendPart(dst, p, a, true)
-	}
-	return dst
+	s := sink{mode: toShell, quote: t.quote, buf: dst}
+	t.render(&s, &a)
+	return s.buf
 }
 
-// AppendPlain appends the template rendered with values unquoted (for
-// --tagstring and display).
+// AppendPlain appends the template rendered with values unquoted and the
+// literal text as written (for --tagstring and display).
 func (t *Template) AppendPlain(dst []byte, a Args) []byte {
-	if t.context == 'X' {
-		return t.appendWords(dst, a, false)
-	}
-	for _, p := range t.parts {
-		dst = appendPart(dst, p, a, false)
-	}
-	return dst
+	s := sink{mode: toPlain, buf: dst}
+	t.render(&s, &a)
+	return s.buf
 }
 
-// appendWords renders word by word, repeating a word that holds {} once
-// per value (-X).
-func (t *Template) appendWords(dst []byte, a Args, quote bool) []byte {
-	for i, w := range t.words {
-		if i > 0 {
-			dst = append(dst, ' ')
+// Argv returns the argument vector for running without a shell: the words
+// of the template with values unquoted. It equals what a shell would make
+// of AppendShell's line; a word that is {} expands to one element per
+// value, and "X{}Y" with values a and b gives "Xa" and "bY" (with -X,
+// "XaY" and "XbY"). A word that renders to nothing, such as {3} with two
+// values, is dropped, as the shell drops it.
+func (t *Template) Argv(a Args) []string {
+	s := sink{mode: toArgv, argv: make([]string, 0, t.words+len(a.Values))}
+	t.render(&s, &a)
+	s.endWord()
+	return s.argv
+}
+
+// render walks the template once, whatever the output.
+func (t *Template) render(s *sink, a *Args) {
+	if t.context != 'X' {
+		for i := range t.parts {
+			s.part(&t.parts[i], a.Values, a)
 		}
-		if !hasAll(w) || len(a.Values) <= 1 {
-			for _, p := range w {
-				dst = appendPart(dst, p, a, quote)
+		return
+	}
+	for i := range t.items {
+		it := &t.items[i]
+		switch {
+		case it.space:
+			s.lit(" ")
+		case !it.normal || len(a.Values) == 0:
+			for j := range it.parts {
+				s.part(&it.parts[j], a.Values, a)
 			}
-			continue
-		}
-		for j := range a.Values {
-			if j > 0 {
-				dst = append(dst, ' ')
-			}
-			one := a
-			one.Values = a.Values[j : j+1]
-			for _, p := range w {
-				if p.kind == kVals && p.pos == 0 {
-					dst = appendPart(dst, p, one, quote)
-				} else {
-					dst = appendPart(dst, p, a, quote)
+		default:
+			for v := range a.Values {
+				if v > 0 {
+					s.lit(" ")
+				}
+				for j := range it.parts {
+					s.part(&it.parts[j], a.Values[v:v+1], a)
 				}
 			}
 		}
 	}
-	return dst
 }
 
-func hasAll(w []part) bool {
-	for _, p := range w {
-		if p.kind == kVals && p.pos == 0 {
-			return true
-		}
-	}
-	return false
+const (
+	toShell = iota
+	toPlain
+	toArgv
+)
+
+// sink receives the rendering: bytes for a shell or for display, or the
+// words of an argument vector.
+type sink struct {
+	mode  uint8
+	quote bool
+	buf   []byte
+
+	argv []string
+	// The word being built: while it is a single piece of the template
+	// or of a value it is kept as that string (pend), and is copied into
+	// word only when a second piece joins it.
+	open, copied bool
+	pend         string
+	word         []byte
 }
 
-// appendPart renders one part.
-func appendPart(dst []byte, p part, a Args, quote bool) []byte {
+// part renders one part; all is the values {} stands for here (one of
+// them, for a -X copy).
+func (s *sink) part(p *part, all []string, a *Args) {
 	switch p.kind {
 	case kLit:
-		return append(dst, p.lit...)
-	case kSeq:
-		return strconv.AppendInt(dst, a.Seq, 10)
-	case kSlot:
-		return strconv.AppendInt(dst, int64(a.Slot), 10)
-	}
-	if p.pos != 0 {
-		v, ok := value(a.Values, p.pos)
-		if !ok {
-			return dst
+		s.lit(p.lit)
+	case kSeq, kSlot:
+		if p.hasPos {
+			if _, ok := p.pick(len(a.Values)); !ok {
+				return
+			}
 		}
-		return appendValue(dst, modify(v, p.mod), quote)
-	}
-	for i, v := range a.Values {
-		if i > 0 {
-			dst = append(dst, ' ')
+		n := a.Seq
+		if p.kind == kSlot {
+			n = int64(a.Slot)
 		}
-		dst = appendValue(dst, modify(v, p.mod), quote)
+		s.num(n)
+	case kVals:
+		if p.all {
+			for i, v := range all {
+				if i > 0 {
+					s.lit(" ")
+				}
+				s.value(modify(v, p.mod))
+			}
+			return
+		}
+		if i, ok := p.pick(len(a.Values)); ok {
+			s.value(modify(a.Values[i], p.mod))
+		}
 	}
-	return dst
 }
 
-func appendValue(dst []byte, v string, quote bool) []byte {
-	if quote {
-		return AppendQuote(dst, v)
+// lit adds literal text, in which blanks separate words.
+func (s *sink) lit(text string) {
+	if s.mode != toArgv {
+		s.buf = append(s.buf, text...)
+		return
 	}
-	return append(dst, v...)
+	for len(text) > 0 {
+		if text[0] == ' ' || text[0] == '\t' {
+			s.endWord()
+			text = text[1:]
+			continue
+		}
+		j := 1
+		for j < len(text) && text[j] != ' ' && text[j] != '\t' {
+			j++
+		}
+		s.add(text[:j])
+		text = text[j:]
+	}
 }
 
-// value returns the value at a 1-based position, negative from the end.
-func value(vals []string, pos int) (string, bool) {
-	if pos < 0 {
-		pos = len(vals) + pos + 1
+// value adds a substituted value; quoted, it is one word, or part of one,
+// even when empty.
+func (s *sink) value(v string) {
+	switch {
+	case s.mode == toArgv:
+		s.add(v)
+	case s.quote && s.mode == toShell:
+		s.buf = AppendQuote(s.buf, v)
+	default:
+		s.buf = append(s.buf, v...)
 	}
-	if pos < 1 || pos > len(vals) {
-		return "", false
-	}
-	return vals[pos-1], true
 }
 
-// modify applies a replacement string's modifier to one value, as GNU
-// parallel does.
+func (s *sink) num(n int64) {
+	if s.mode != toArgv {
+		s.buf = strconv.AppendInt(s.buf, n, 10)
+		return
+	}
+	s.copyPend()
+	s.word = strconv.AppendInt(s.word, n, 10)
+}
+
+// add joins piece to the current word, opening one if needed.
+func (s *sink) add(piece string) {
+	if !s.open {
+		s.open, s.copied, s.pend = true, false, piece
+		return
+	}
+	s.copyPend()
+	s.word = append(s.word, piece...)
+}
+
+// copyPend moves the pending piece into word, so more can be appended.
+func (s *sink) copyPend() {
+	if s.word == nil {
+		// One buffer serves all the words, and most fit in it.
+		s.word = make([]byte, 0, 64)
+	}
+	if !s.open {
+		s.open, s.copied, s.word = true, true, s.word[:0]
+		return
+	}
+	if !s.copied {
+		s.word = append(s.word[:0], s.pend...)
+		s.copied = true
+	}
+}
+
+func (s *sink) endWord() {
+	if !s.open {
+		return
+	}
+	if s.copied {
+		s.argv = append(s.argv, string(s.word))
+	} else {
+		s.argv = append(s.argv, s.pend)
+	}
+	s.open = false
+}
+
+// modify applies a replacement string's modifier to one value.
 func modify(v string, m modifier) string {
 	switch m {
 	case mNoExt:
@@ -427,8 +714,8 @@ func modify(v string, m modifier) string {
 	return v
 }
 
-// noExt removes the extension of the last path component: the last dot
-// and what follows it, if no slash follows.
+// noExt is parallel's s:\.[^/.]*$:: : it removes the last dot and what
+// follows, unless a slash follows. So ".bashrc" gives "" and "a/." "a/".
 func noExt(v string) string {
 	i := strings.LastIndexByte(v, '.')
 	if i < 0 || strings.IndexByte(v[i:], '/') >= 0 {
@@ -437,12 +724,30 @@ func noExt(v string) string {
 	return v[:i]
 }
 
-// base removes everything up to the last slash.
+// base is parallel's s:.*/:: , where '.' does not match a newline: it
+// removes the first run, within one line, that ends in a slash. Values
+// without a newline lose everything up to the last slash, so "a/" gives "".
 func base(v string) string {
-	return v[strings.LastIndexByte(v, '/')+1:]
+	i := strings.IndexByte(v, '/')
+	if i < 0 {
+		return v
+	}
+	start := strings.LastIndexByte(v[:i], '\n') + 1
+	eol := strings.IndexByte(v[i:], '\n')
+	if eol < 0 {
+		eol = len(v)
+	} else {
+		eol += i
+	}
+	end := strings.LastIndexByte(v[:eol], '/') + 1
+	if start == 0 {
+		return v[end:]
+	}
+	return v[:start] + v[end:]
 }
 
-// dir is the directory part, as dirname(1) gives it.
+// dir is perl's File::Basename::dirname, which parallel uses for {//}:
+// trailing slashes do not count, "a" and "" give "." and "/" gives "/".
 func dir(v string) string {
 	s := strings.TrimRight(v, "/")
 	if s == "" {
@@ -462,75 +767,6 @@ func dir(v string) string {
 	return s
 }
 
-// Argv returns the argument vector for running without a shell: the words
-// of the template with values unquoted. It equals what a shell would make
-// of AppendShell's line; a word that is {} expands to one element per
-// value, and "X{}Y" with values a and b gives "Xa" and "bY" (with -X,
-// "XaY" and "XbY").
-func (t *Template) Argv(a Args) []string {
-	argv := make([]string, 0, len(t.words)+len(a.Values))
-	var cur []byte
-	for _, w := range t.words {
-		if t.context == 'X' && hasAll(w) && len(a.Values) > 1 {
-			for j := range a.Values {
-				one := a
-				one.Values = a.Values[j : j+1]
-				cur = cur[:0]
-				for _, p := range w {
-					if p.kind == kVals && p.pos == 0 {
-						cur = appendPart(cur, p, one, false)
-					} else {
-						cur = appendPart(cur, p, a, false)
-					}
-				}
-				argv = append(argv, string(cur))
-			}
-			continue
-		}
-		argv = appendWord(argv, w, a)
-	}
-	return argv
-}
-
-// appendWord renders one word into zero or more arguments, as the shell
-// would split it: values of {} are separate arguments, and a word made
-// only of replacement strings with nothing to put in vanishes.
-func appendWord(argv []string, w []part, a Args) []string {
-	// The common case, a word that is exactly one replacement string of
-	// all values, passes the values through without copying.
-	if len(w) == 1 && w[0].kind == kVals && w[0].pos == 0 && w[0].mod == mNone {
-		return append(argv, a.Values...)
-	}
-	var cur []byte
-	some := false // the current argument exists even if empty
-	for _, p := range w {
-		switch {
-		case p.kind == kVals && p.pos == 0:
-			for i, v := range a.Values {
-				if i > 0 {
-					argv = append(argv, string(cur))
-					cur = cur[:0]
-				}
-				cur = append(cur, modify(v, p.mod)...)
-				some = true
-			}
-		case p.kind == kVals:
-			if v, ok := value(a.Values, p.pos); ok {
-				cur = append(cur, modify(v, p.mod)...)
-				some = true
-			}
-		default:
-			n := len(cur)
-			cur = appendPart(cur, p, a, false)
-			some = some || len(cur) > n
-		}
-	}
-	if some {
-		argv = append(argv, string(cur))
-	}
-	return argv
-}
-
 // safeQuoted reports whether c can stand unquoted in a shell word; the set
 // is GNU parallel's, so --dry-run prints what it prints.
 func safeQuoted(c byte) bool {
@@ -538,27 +774,43 @@ func safeQuoted(c byte) bool {
 		c == '-' || c == '_' || c == '+' || c == '.' || c == '/'
 }
 
-// AppendQuote appends s quoted for a POSIX shell: unchanged when every
-// character is safe, otherwise in single quotes, with each ' written as
-// '"'"' as GNU parallel does. The empty string is ”.
+// AppendQuote appends s quoted for a POSIX shell: unchanged when it is
+// non-empty and every byte is safe, otherwise in single quotes with each '
+// written as '"'"'. As GNU parallel does, a pair of quotes enclosing
+// nothing at either end, left by a leading or trailing ', is dropped: "it's"
+// gives 'it'"'"'s' and "'a" gives "'"'a'. The empty string gives a pair of
+// single quotes, so that it stays an argument.
 func AppendQuote(dst []byte, s string) []byte {
-	safe := s != ""
+	if s == "" {
+		return append(dst, "''"...)
+	}
+	safe := true
 	for i := 0; i < len(s) && safe; i++ {
 		safe = safeQuoted(s[i])
 	}
 	if safe {
 		return append(dst, s...)
 	}
+	rest := s
+	if rest[0] == '\'' {
+		// Opening the quote only to close it at once would print ''.
+		dst = append(dst, `"'"`...)
+		rest = rest[1:]
+	}
 	dst = append(dst, '\'')
 	for {
-		i := strings.IndexByte(s, '\'')
+		i := strings.IndexByte(rest, '\'')
 		if i < 0 {
 			break
 		}
-		dst = append(dst, s[:i]...)
+		dst = append(dst, rest[:i]...)
 		dst = append(dst, `'"'"'`...)
-		s = s[i+1:]
+		rest = rest[i+1:]
 	}
-	dst = append(dst, s...)
-	return append(dst, '\'')
+	dst = append(dst, rest...)
+	dst = append(dst, '\'')
+	if s[len(s)-1] == '\'' {
+		dst = dst[:len(dst)-2]
+	}
+	return dst
 }

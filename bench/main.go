@@ -1,18 +1,23 @@
 // Command bench measures fanout side by side with its peers (xargs -P, GNU
 // parallel, rush) and with a minimal Go spawner, in one run, alternating
-// the tools round by round, and prints medians and ratios for each
-// scenario of the performance targets.
+// the tools round by round, and prints medians, ratios and a PASS/MISS line
+// for each performance target.
 //
 //	go run ./bench              # every scenario, 5 rounds
 //	go run ./bench -only 1,4 -rounds 9
 package main
 
 import (
+	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,12 +26,14 @@ import (
 )
 
 var (
-	rounds   = flag.Int("rounds", 5, "rounds per scenario (medians are taken over them)")
-	only     = flag.String("only", "", "comma-separated scenario numbers to run (default all)")
-	quick    = flag.Bool("quick", false, "smaller inputs for scenario 5 (20,000 jobs instead of 100,000)")
+	rounds   = flag.Int("rounds", 5, "rounds per scenario; medians are taken over them")
+	only     = flag.String("only", "", "comma-separated scenario numbers to run (default: all)")
+	quick    = flag.Bool("quick", false, "scenario 5 with 20,000 jobs instead of 100,000")
+	jobs     = flag.Int("j", 2, "jobs at once for every tool (the targets assume 2)")
 	fanoutF  = flag.String("fanout", "", "fanout binary (default: built from this module)")
-	rushF    = flag.String("rush", envOr("FANOUT_RUSH", "rush"), "rush binary")
-	parallel = flag.String("parallel", "parallel", "GNU parallel binary")
+	rushF    = flag.String("rush", envOr("FANOUT_RUSH", "rush"), "rush binary (or $FANOUT_RUSH)")
+	parallel = flag.String("parallel", envOr("FANOUT_PARALLEL", "parallel"), "GNU parallel binary (or $FANOUT_PARALLEL)")
+	timeout  = flag.Duration("timeout", 5*time.Minute, "give up on one run of a tool after this long")
 )
 
 func envOr(k, def string) string {
@@ -36,24 +43,30 @@ func envOr(k, def string) string {
 	return def
 }
 
-// tool is one command line to time: argv, standard input from a file.
+// tool is one command line to time, with standard input from a file (or
+// none) and output to /dev/null.
 type tool struct {
 	name  string
 	argv  []string
-	stdin string
-	env   []string
+	stdin string   // file for standard input; empty for /dev/null
+	env   []string // added to the environment
 }
 
-// sample is one timed run.
+// sample is one timed run of a tool.
 type sample struct {
 	wall time.Duration
-	rss  float64 // MiB, of the tool's own process
+	rss  float64 // peak RSS of the tool's own process (not its jobs), MiB
 }
 
-// measure runs t once, output to /dev/null.
+// measure runs t once and returns its wall time and peak RSS, read from
+// the child's wait4 rusage. Standard error is kept to explain a failure.
 func measure(t tool) (sample, error) {
-	cmd := exec.Command(t.argv[0], t.argv[1:]...)
+	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, t.argv[0], t.argv[1:]...)
 	cmd.Env = append(os.Environ(), t.env...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	if t.stdin != "" {
 		f, err := os.Open(t.stdin)
 		if err != nil {
@@ -67,37 +80,96 @@ func measure(t tool) (sample, error) {
 		return sample{}, err
 	}
 	defer null.Close()
-	cmd.Stdout, cmd.Stderr = null, null
+	errf, err := os.CreateTemp("", "fanout-bench-stderr")
+	if err != nil {
+		return sample{}, err
+	}
+	defer os.Remove(errf.Name())
+	defer errf.Close()
+	cmd.Stdout, cmd.Stderr = null, errf
+
 	start := time.Now()
 	err = cmd.Run()
 	wall := time.Since(start)
 	if err != nil {
-		return sample{}, fmt.Errorf("%s: %v", t.name, err)
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			err = fmt.Errorf("still running after %v, killed", *timeout)
+		}
+		return sample{}, fmt.Errorf("%s: %v%s", t.name, err, tail(errf))
 	}
-	return sample{wall: wall, rss: float64(cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss) / 1024}, nil
+	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	return sample{wall: wall, rss: float64(ru.Maxrss) / 1024}, nil
 }
 
-// compare runs the tools in alternation for the given rounds and returns
-// each tool's samples.
-func compare(tools []tool, n int) map[string][]sample {
-	out := map[string][]sample{}
+// tail returns the end of a tool's standard error, for an error message.
+func tail(f *os.File) string {
+	b, _ := io.ReadAll(io.NewSectionReader(f, 0, 1<<20))
+	s := strings.TrimSpace(string(b))
+	if s == "" {
+		return ""
+	}
+	if len(s) > 300 {
+		s = "..." + s[len(s)-300:]
+	}
+	return "\n    " + strings.ReplaceAll(s, "\n", "\n    ")
+}
+
+// results holds each tool's samples by name.
+type results map[string][]sample
+
+// compare runs the tools n rounds in alternation (A B C A B C ...). A tool
+// that fails is reported and dropped from the rest of the scenario.
+func compare(tools []tool, n int) results {
+	res := results{}
+	failed := map[string]bool{}
 	for r := 0; r < n; r++ {
-		for i := range tools {
-			t := tools[(i+r)%len(tools)] // rotate who goes first
-			s, err := measure(t)
-			if err != nil {
-				fmt.Fprintf(os.Stderr, "  %v (skipped)\n", err)
+		fmt.Fprintf(os.Stderr, "\r  round %d/%d ", r+1, n)
+		for _, t := range tools {
+			if failed[t.name] {
 				continue
 			}
-			out[t.name] = append(out[t.name], s)
+			s, err := measure(t)
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "\r")
+				fmt.Printf("  FAILED %v\n", err)
+				failed[t.name] = true
+				delete(res, t.name)
+				continue
+			}
+			res[t.name] = append(res[t.name], s)
 		}
 	}
-	return out
+	fmt.Fprintf(os.Stderr, "\r              \r")
+	return res
 }
 
+// wall returns the median wall time of a tool in seconds, NaN if it has no
+// samples.
+func (res results) wall(name string) float64 {
+	var xs []float64
+	for _, s := range res[name] {
+		xs = append(xs, s.wall.Seconds())
+	}
+	return median(xs)
+}
+
+// rss returns the largest peak RSS of a tool over its rounds in MiB, NaN if
+// it has no samples.
+func (res results) rss(name string) float64 {
+	if len(res[name]) == 0 {
+		return math.NaN()
+	}
+	m := 0.0
+	for _, s := range res[name] {
+		m = max(m, s.rss)
+	}
+	return m
+}
+
+// median returns the median of xs, NaN if xs is empty.
 func median(xs []float64) float64 {
 	if len(xs) == 0 {
-		return 0
+		return math.NaN()
 	}
 	s := slices.Clone(xs)
 	slices.Sort(s)
@@ -107,57 +179,46 @@ func median(xs []float64) float64 {
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
-func medWall(ss []sample) float64 {
-	var xs []float64
-	for _, s := range ss {
-		xs = append(xs, s.wall.Seconds())
+// ratio returns a/b, NaN if either is missing (NaN) or b is not positive,
+// so that a target checked against it is missed rather than passed.
+func ratio(a, b float64) float64 {
+	if math.IsNaN(a) || math.IsNaN(b) || b <= 0 {
+		return math.NaN()
 	}
-	return median(xs)
-}
-
-func medRSS(ss []sample) float64 {
-	var xs []float64
-	for _, s := range ss {
-		xs = append(xs, s.rss)
-	}
-	return median(xs)
-}
-
-// found reports whether a peer is installed.
-func found(bin string) bool {
-	_, err := exec.LookPath(bin)
-	return err == nil
+	return a / b
 }
 
 // verdicts collects the PASS/MISS lines printed at the end.
 var verdicts []string
 
+// verdict records a target as PASS if ok, else MISS.
 func verdict(ok bool, format string, args ...any) {
 	v := "MISS"
 	if ok {
 		v = "PASS"
 	}
-	verdicts = append(verdicts, fmt.Sprintf("%s  %s", v, fmt.Sprintf(format, args...)))
+	verdicts = append(verdicts, v+"  "+fmt.Sprintf(format, args...))
 }
 
-// table prints each tool's median and its ratio to the base tool.
-func table(res map[string][]sample, order []string, base string, jobs int) {
-	b := medWall(res[base])
-	fmt.Printf("  %-10s %10s %10s %9s %9s\n", "tool", "median", "ms/job", "vs "+base, "peak RSS")
+// table prints each tool's median wall time, time per job (if jobs > 0),
+// ratio to the base tool and peak RSS, in the given order.
+func table(res results, order []string, base string, jobs int) {
+	b := res.wall(base)
+	fmt.Printf("  %-10s %9s %8s %9s %10s\n", "tool", "median", "ms/job", "vs "+base, "peak RSS")
 	for _, name := range order {
-		ss, ok := res[name]
-		if !ok {
+		if _, ok := res[name]; !ok {
 			continue
 		}
-		w := medWall(ss)
-		perJob := ""
+		w := res.wall(name)
+		perJob := "-"
 		if jobs > 0 {
 			perJob = fmt.Sprintf("%.3f", w*1000/float64(jobs))
 		}
-		fmt.Printf("  %-10s %9.3fs %10s %8.2fx %7.1fMB\n", name, w, perJob, w/b, medRSS(ss))
+		fmt.Printf("  %-10s %8.3fs %8s %8.2fx %7.1f MiB\n", name, w, perJob, ratio(w, b), res.rss(name))
 	}
 }
 
+// writeLines writes lines f(1)..f(n) to a file in dir and returns its path.
 func writeLines(dir, name string, n int, f func(int) string) string {
 	var b strings.Builder
 	for i := 1; i <= n; i++ {
@@ -176,6 +237,7 @@ func fatal(err error) {
 	os.Exit(1)
 }
 
+// build compiles a package of this module into dir.
 func build(dir, out, pkg string) string {
 	p := filepath.Join(dir, out)
 	cmd := exec.Command("go", "build", "-o", p, pkg)
@@ -188,6 +250,21 @@ func build(dir, out, pkg string) string {
 
 func main() {
 	flag.Parse()
+	if *rounds < 1 || *jobs < 1 {
+		fatal(errors.New("-rounds and -j must be at least 1"))
+	}
+	want := map[int]bool{}
+	for _, s := range strings.Split(*only, ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > len(scenarios) {
+			fatal(fmt.Errorf("-only: no scenario %q (1-%d)", s, len(scenarios)))
+		}
+		want[n] = true
+	}
+
 	dir, err := os.MkdirTemp("", "fanout-bench")
 	if err != nil {
 		fatal(err)
@@ -195,27 +272,26 @@ func main() {
 	defer os.RemoveAll(dir)
 	fo := *fanoutF
 	if fo == "" {
-		fo = build(dir, "fanout", "./cmd/fanout")
+		fo = build(dir, "fanout", "github.com/fanoutdev/fanout/cmd/fanout")
 	}
-	sp := build(dir, "spawner", "./bench/spawner")
-	want := map[int]bool{}
-	for _, s := range strings.Split(*only, ",") {
-		if n, err := strconv.Atoi(strings.TrimSpace(s)); err == nil {
-			want[n] = true
+	e := &env{
+		dir:     dir,
+		fanout:  fo,
+		spawner: build(dir, "spawner", "github.com/fanoutdev/fanout/bench/spawner"),
+		have:    map[string]bool{},
+	}
+	fmt.Printf("fanout bench: %d rounds, -j%d, %d cores, %s/%s\n", *rounds, *jobs, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH)
+	for _, p := range []struct{ name, bin string }{{"xargs", "xargs"}, {"rush", *rushF}, {"parallel", *parallel}} {
+		if _, err := exec.LookPath(p.bin); err != nil {
+			fmt.Printf("note: %s (%s) not found; skipped\n", p.name, p.bin)
+			continue
 		}
+		e.have[p.name] = true
 	}
-	run := func(n int) bool { return len(want) == 0 || want[n] }
-	peers := map[string]bool{"xargs": found("xargs"), "rush": found(*rushF), "parallel": found(*parallel)}
-	for name, ok := range peers {
-		if !ok {
-			fmt.Printf("note: %s not found; left out\n", name)
-		}
-	}
-	env := &scenarioEnv{dir: dir, fanout: fo, spawner: sp, peers: peers}
 	for i, sc := range scenarios {
-		if run(i + 1) {
-			fmt.Printf("\n== %d. %s\n", i+1, sc.title)
-			sc.run(env)
+		if len(want) == 0 || want[i+1] {
+			fmt.Printf("\n== %d. %s\n", i+1, sc.title())
+			sc.run(e)
 		}
 	}
 	fmt.Println("\n== targets")

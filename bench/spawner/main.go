@@ -9,12 +9,13 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strings"
 	"sync"
 )
 
 func main() {
 	jobs := flag.Int("j", 2, "jobs at once")
-	shell := flag.Bool("sh", false, "run `sh -c 'ARGS LINE'` instead of ARGS LINE")
+	shell := flag.Bool("sh", false, "run `sh -c 'COMMAND LINE'` instead of COMMAND LINE")
 	flag.Parse()
 	args := flag.Args()
 	if len(args) == 0 {
@@ -30,7 +31,7 @@ func main() {
 			for l := range lines {
 				var cmd *exec.Cmd
 				if *shell {
-					cmd = exec.Command("/bin/sh", "-c", args[0]+" "+l)
+					cmd = exec.Command("/bin/sh", "-c", strings.Join(args, " ")+" "+l)
 				} else {
 					cmd = exec.Command(args[0], append(args[1:len(args):len(args)], l)...)
 				}

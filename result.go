@@ -2,9 +2,12 @@ package fanout
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"os/exec"
 	"syscall"
 	"time"
 
@@ -54,6 +57,23 @@ type Result struct {
 // Success reports whether the job ran and exited with status 0.
 func (r *Result) Success() bool {
 	return r.Err == nil && r.ExitCode == 0 && r.Signal == 0
+}
+
+// ExitStatus returns the status a POSIX shell would report for the job:
+// its exit code, 128+N when signal N ended it, 127 when the program could
+// not be found and 126 when it was found but could not be run. Job logs
+// and --halt report jobs this way, as GNU parallel (through its shell) does.
+func (r *Result) ExitStatus() int {
+	switch {
+	case r.Err != nil:
+		if errors.Is(r.Err, exec.ErrNotFound) || errors.Is(r.Err, fs.ErrNotExist) {
+			return 127
+		}
+		return 126
+	case r.Signal != 0:
+		return 128 + int(r.Signal)
+	}
+	return r.ExitCode
 }
 
 // reset prepares a recycled Result for a new job, keeping its buffers.

@@ -71,7 +71,7 @@ func (h *halter) check(r *fanout.Result) bool {
 		return false
 	}
 	h.halted = true
-	h.firstExit = exitStatusOf(r)
+	h.firstExit = r.ExitStatus()
 	what := map[byte]string{'f': "failed", 's': "succeeded", 'd': "finished"}[h.rule.why]
 	fmt.Fprintf(h.err, "fanout: halting (--halt): this job %s: %s\n", what, h.line(r.Job))
 	if h.rule.now {
@@ -80,20 +80,11 @@ func (h *halter) check(r *fanout.Result) bool {
 	return true
 }
 
-// exitStatusOf is the status a shell would report for the job.
-func exitStatusOf(r *fanout.Result) int {
-	switch {
-	case r.Err != nil:
-		return 127
-	case r.Signal != 0:
-		return 128 + int(r.Signal)
-	}
-	return r.ExitCode
-}
-
-// status returns the exit status once the run is over, given the usual
-// count-of-failures status, following GNU parallel's rules for --halt.
-func (h *halter) status(usual int) int {
+// status returns the exit status once the run is over, given the number
+// of jobs that failed, following GNU parallel's rules for --halt: a run
+// halted by its first failure exits as that job did (128+N for a signal).
+func (h *halter) status(failed int) int {
+	usual := failedStatus(failed)
 	if !h.halted {
 		return usual
 	}

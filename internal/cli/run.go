@@ -65,7 +65,7 @@ func Main(args []string, s Streams, env func(string) string, sigs <-chan os.Sign
 		fmt.Fprintln(s.Out, Version)
 		return ExitOK
 	}
-	failed, sig, err := run(opts, s, env, sigs)
+	code, sig, err := run(opts, s, env, sigs)
 	if sig != 0 {
 		fmt.Fprintf(s.Err, "fanout: stopped by %v\n", unix.SignalName(sig))
 		return 128 + int(sig)
@@ -77,13 +77,18 @@ func Main(args []string, s Streams, env func(string) string, sigs <-chan os.Sign
 		}
 		return ExitError
 	}
+	return code
+}
+
+// failedStatus is the exit status for a run in which n jobs failed.
+func failedStatus(n int) int {
 	switch {
-	case failed == 0:
+	case n == 0:
 		return ExitOK
-	case failed > 100:
+	case n > 100:
 		return ExitManyFailed
 	default:
-		return failed
+		return n
 	}
 }
 
@@ -150,7 +155,9 @@ func makePlan(o *Options) (*plan, error) {
 	return pl, nil
 }
 
-func run(o *Options, s Streams, env func(string) string, sigs <-chan os.Signal) (failed int, sig syscall.Signal, err error) {
+// run returns the exit status of a run that was neither stopped by a signal
+// nor failed with err.
+func run(o *Options, s Streams, env func(string) string, sigs <-chan os.Signal) (code int, sig syscall.Signal, err error) {
 	limit, err := ResolveJobs(o.Jobs, runtime.NumCPU())
 	if err != nil {
 		return 0, 0, usageError{err}
@@ -344,17 +351,17 @@ func run(o *Options, s Streams, env func(string) string, sigs <-chan os.Signal) 
 	}
 	err = pool.Wait()
 	sig = syscall.Signal(caught.Load())
-	failed = status.failed
 	if err == nil {
 		err = exhausted.err()
 	}
+	code = failedStatus(status.failed)
 	if hs != nil {
-		failed = hs.status(failed)
+		code = hs.status(status.failed)
 	}
 	if err != nil && !errors.Is(err, context.Canceled) {
-		return failed, sig, err
+		return code, sig, err
 	}
-	return failed, sig, nil
+	return code, sig, nil
 }
 
 // dryRun prints the commands instead of running them.

@@ -60,7 +60,7 @@ func (l *logSink) Receive(r *fanout.Result) error {
 	}
 	switch {
 	case r.Err != nil:
-		l.e.Exitval = 127 // what a shell reports for a missing program
+		l.e.Exitval = r.ExitStatus()
 		l.e.Start = time.Now()
 	case r.Signal != 0:
 		l.e.Exitval = -1

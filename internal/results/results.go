@@ -145,7 +145,7 @@ func (s *JSON) Close() error {
 
 func exitval(r *fanout.Result) int {
 	if r.Err != nil {
-		return 127
+		return r.ExitStatus()
 	}
 	return r.ExitCode
 }

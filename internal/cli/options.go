@@ -40,6 +40,7 @@ type Options struct {
 	MaxArgs           int    // -n
 	MaxReplaceArgs    int    // -N
 	MaxReplaceArgsSet bool   // -N was given (-N0 differs from no -N)
+	MaxArgsSet        bool   // -n was given (-n0 differs from no -n)
 	Xargs             bool   // -X
 	M                 bool   // -m
 
@@ -99,7 +100,10 @@ func intArg(name string, dst func(o *Options) *int) func(o *Options, v string) e
 
 var flags = []flagSpec{
 	argFlag("-j -P --jobs --max-procs", func(o *Options, v string) error { o.Jobs = v; return nil }),
-	argFlag("-n --max-args", intArg("-n", func(o *Options) *int { return &o.MaxArgs })),
+	argFlag("-n --max-args", func(o *Options, v string) error {
+		o.MaxArgsSet = true
+		return intArg("-n", func(o *Options) *int { return &o.MaxArgs })(o, v)
+	}),
 	argFlag("-N --max-replace-args", func(o *Options, v string) error {
 		o.MaxReplaceArgsSet = true
 		return intArg("-N", func(o *Options) *int { return &o.MaxReplaceArgs })(o, v)

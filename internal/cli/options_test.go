@@ -18,7 +18,7 @@ func TestParse(t *testing.T) {
 		{[]string{"-j3", "-k", "echo"}, "", Options{Jobs: "3", KeepOrder: true, Command: []string{"echo"}}},
 		{[]string{"--jobs=3", "echo"}, "", Options{Jobs: "3", Command: []string{"echo"}}},
 		{[]string{"--jobs", "50%", "echo"}, "", Options{Jobs: "50%", Command: []string{"echo"}}},
-		{[]string{"-n2", "-N0", "echo"}, "", Options{MaxArgs: 2, MaxReplaceArgsSet: true, Command: []string{"echo"}}},
+		{[]string{"-n2", "-N0", "echo"}, "", Options{MaxArgs: 2, MaxArgsSet: true, MaxReplaceArgsSet: true, Command: []string{"echo"}}},
 		{[]string{"-0", "-d", ",", "--colsep", " ", "--link", "echo"}, "", Options{Null: true, Delim: ",", Colsep: " ", Link: true, Command: []string{"echo"}}},
 		{[]string{"-I", ",,", "-X", "-m", "echo"}, "", Options{ReplaceToken: ",,", Xargs: true, M: true, Command: []string{"echo"}}},
 		{[]string{"--tag", "--tagstring", "<{}>", "--lb", "-u", "--group", "echo"}, "", Options{Tag: true, TagString: "<{}>", LineBuffer: true, Ungroup: true, Group: true, Command: []string{"echo"}}},

@@ -113,6 +113,7 @@ type plan struct {
 	tagTmpl  *replace.Template
 	tag      bool
 	shell    bool
+	noValues bool // -N0: the values are read but not used
 	needLine bool
 	timeout  time.Duration
 	median   *medianTracker // for --timeout N%
@@ -129,8 +130,11 @@ func makePlan(o *Options) (*plan, error) {
 	case o.M:
 		ropt.Context = 'm'
 	}
-	if o.MaxReplaceArgsSet && o.MaxReplaceArgs == 0 {
+	// -N0, or -n0 without -N, runs one job per record with none of its
+	// values on the command line.
+	if o.MaxReplaceArgsSet && o.MaxReplaceArgs == 0 || !o.MaxReplaceArgsSet && o.MaxArgsSet && o.MaxArgs == 0 {
 		ropt.NoAppend = true
+		pl.noValues = true
 	}
 	var err error
 	if len(o.Command) > 0 {
@@ -398,7 +402,11 @@ func (pl *plan) sameCommand(path string, e *joblog.Entry, d *jobData) error {
 	if pl.tmpl == nil || pl.tmpl.UsesSlot() {
 		return nil
 	}
-	line := pl.tmpl.AppendShell(nil, replace.Args{Values: d.values, Seq: d.seq})
+	args := replace.Args{Values: d.values, Seq: d.seq}
+	if pl.noValues {
+		args.Values = nil
+	}
+	line := pl.tmpl.AppendShell(nil, args)
 	if strings.ReplaceAll(string(line), "\n", `\n`) == e.Command {
 		return nil
 	}
@@ -424,6 +432,9 @@ func failedEntries(l *joblog.Log) []*joblog.Entry {
 // render fills in the job's command, and the text -v, --tag and the job
 // log need.
 func (pl *plan) render(job *fanout.Job, d *jobData, args replace.Args) {
+	if pl.noValues {
+		args.Values = nil
+	}
 	switch {
 	case pl.tmpl == nil:
 		job.Shell = strings.Join(args.Values, " ")

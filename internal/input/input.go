@@ -243,8 +243,11 @@ func ParseDelim(s string) (byte, error) {
 	return 0, fmt.Errorf("-d %q: a delimiter must be one character", s)
 }
 
-// Args returns a source over the values of a ::: list. Colsep and trimming
-// apply to each value, as in GNU parallel.
+// Args returns a source over the values of a ::: list. As in GNU parallel,
+// each value is read as if it were a file holding the value and one
+// delimiter: a value holding the delimiter (a newline, by default) makes
+// several records, and one ending in it makes an empty last record. Colsep
+// and trimming apply to each record.
 func Args(values []string, f Format) Source {
 	return &list{values: values, sp: f.splitter()}
 }
@@ -252,15 +255,25 @@ func Args(values []string, f Format) Source {
 type list struct {
 	values []string
 	sp     splitter
+	rest   string // the part of values[0] after the record returned last
+	inRest bool
 }
 
 func (l *list) Next() ([]string, error) {
-	if len(l.values) == 0 {
-		return nil, io.EOF
+	if !l.inRest {
+		if len(l.values) == 0 {
+			return nil, io.EOF
+		}
+		l.rest, l.inRest = l.values[0], true
+		l.values = l.values[1:]
 	}
-	v := l.values[0]
-	l.values = l.values[1:]
-	return l.sp.record(v), nil
+	rec := l.rest
+	if i := strings.IndexByte(rec, l.sp.delim); i >= 0 {
+		rec, l.rest = rec[:i], rec[i+1:]
+	} else {
+		l.inRest = false
+	}
+	return l.sp.record(rec), nil
 }
 
 // Reader returns a source that streams the records of r, for a :::: file,

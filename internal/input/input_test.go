@@ -120,7 +120,13 @@ func TestArgs(t *testing.T) {
 		{"none", nil, Format{}, nil},
 		{"colsep applies to each value", []string{"a,b", "c"}, Format{Colsep: comma}, recs("a|b", "c")},
 		{"colsep trims", []string{" a , b "}, Format{Colsep: comma}, recs("a|b")},
-		{"newline is not a delimiter", []string{"a\nb"}, Format{}, recs("a\nb")},
+		{"a value holding newlines is several records", []string{"a\nb", "c"}, Format{}, recs("a", "b", "c")},
+		{"a delimiter at the end makes an empty record", []string{"a\n", "b"}, Format{}, recs("a", "", "b")},
+		{"only delimiters", []string{"\n\n"}, Format{}, recs("", "", "")},
+		{"CR stays", []string{"a\r\nb"}, Format{}, recs("a\r", "b")},
+		{"-d splits values", []string{",a,,b", "c"}, Format{Delim: ','}, recs("", "a", "", "b", "c")},
+		{"-0 keeps newlines", []string{"a\nb"}, Format{Null: true}, recs("a\nb")},
+		{"split before colsep", []string{"a,b\nc,d"}, Format{Colsep: comma}, recs("a|b", "c|d")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -504,7 +510,10 @@ func FuzzColsep(f *testing.F) {
 		if err != nil {
 			return
 		}
-		raw := all(t, Args([]string{line}, Format{Colsep: re, Trim: TrimNone}))
+		if strings.IndexByte(line, 0) >= 0 {
+			return // NUL ends the record
+		}
+		raw := all(t, Args([]string{line}, Format{Colsep: re, Trim: TrimNone, Null: true}))
 		if len(raw) != 1 || len(raw[0]) == 0 {
 			t.Fatalf("%d records", len(raw))
 		}
@@ -533,7 +542,7 @@ func FuzzColsep(f *testing.F) {
 			}
 			rest = rest[i+len(c):]
 		}
-		trimmed := all(t, Args([]string{line}, Format{Colsep: re}))
+		trimmed := all(t, Args([]string{line}, Format{Colsep: re, Null: true}))
 		if len(trimmed) != 1 || len(trimmed[0]) != len(cols) {
 			t.Fatalf("trimming changed the columns: %q", trimmed)
 		}

@@ -52,10 +52,7 @@ func (p *Printer) Attach(job *fanout.Job) {
 		}
 		fallthrough
 	case LineBuffer:
-		var tag []byte
-		if p.Tag != nil {
-			tag = p.Tag(job)
-		}
+		tag := p.tagOf(job)
 		job.Stdout = &lineWriter{p: p, w: p.Out, tag: tag}
 		job.Stderr = &lineWriter{p: p, w: p.Err, tag: tag}
 	}
@@ -82,16 +79,25 @@ func (p *Printer) Receive(r *fanout.Result) error {
 		}
 		return nil
 	}
-	var tag []byte
-	if p.Tag != nil {
-		tag = p.Tag(r.Job)
-	}
+	tag := p.tagOf(r.Job)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.writeTagged(p.Out, &r.Stdout, tag); err != nil {
 		return err
 	}
 	return p.writeTagged(p.Err, &r.Stderr, tag)
+}
+
+// tagOf returns the job's tag, nil when the printer has no Tag. An empty
+// tag is still a tag: each line gets its tab, as with GNU parallel.
+func (p *Printer) tagOf(job *fanout.Job) []byte {
+	if p.Tag == nil {
+		return nil
+	}
+	if t := p.Tag(job); t != nil {
+		return t
+	}
+	return []byte{}
 }
 
 // writeTagged copies o to w, with tag and a tab before every line.

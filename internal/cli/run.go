@@ -205,7 +205,7 @@ func run(o *Options, s Streams, env func(string) string, sigs <-chan os.Signal) 
 			return 0, 0, err
 		}
 		defer closeInputs()
-		src = batch(o, src)
+		src = batch(o, src, limit)
 	}
 
 	if o.DryRun {
@@ -534,21 +534,21 @@ func openInputs(o *Options, stdin io.Reader) (input.Source, func(), error) {
 // (MAX_ARG_STRLEN); a shell line is one argument to sh -c.
 const maxLine = 128 << 10
 
-// batch packs several records into one job for -n, -N, -X and -m.
-func batch(o *Options, src input.Source) input.Source {
-	n := o.MaxArgs
+// batch packs several records into one job for -n, -N, -X and -m; -X and
+// -m share a short input among the job slots.
+func batch(o *Options, src input.Source, slots int) input.Source {
+	p := input.Packing{Max: o.MaxArgs}
 	if o.MaxReplaceArgsSet {
-		n = o.MaxReplaceArgs
+		p.Max = o.MaxReplaceArgs
 	}
-	maxBytes := 0
-	if (o.Xargs || o.M) && n == 0 {
-		n = 1 << 30
-		maxBytes = maxLine - 4096
+	if o.Xargs || o.M {
+		p.Spread = slots
+		if p.Max == 0 {
+			p.Max = 1 << 30
+			p.MaxBytes = maxLine - 4096
+		}
 	}
-	if n <= 1 && maxBytes == 0 {
-		return src
-	}
-	return input.Batch(src, n, maxBytes)
+	return input.Batch(src, p)
 }
 
 // Stdio returns the process's own streams.

@@ -313,7 +313,7 @@ func TestStreams(t *testing.T) {
 	check(t, "linked shortest", func(r io.Reader) Source {
 		return CombineShortest([][]Source{{Reader(r, "pipe", Format{}), Args([]string{"x", "y"}, Format{})}})
 	}, []string{"first", "x"})
-	check(t, "batch of one", func(r io.Reader) Source { return Batch(Reader(r, "pipe", Format{}), 1, 0) }, []string{"first"})
+	check(t, "batch of one", func(r io.Reader) Source { return Batch(Reader(r, "pipe", Format{}), Packing{Max: 1}) }, []string{"first"})
 }
 
 // lines is an endless-looking input generated on the fly, so that reading
@@ -353,7 +353,7 @@ func TestFlatMemory(t *testing.T) {
 		"linked shortest": func(r io.Reader) Source {
 			return CombineShortest([][]Source{{Reader(r, "gen", Format{}), Reader(&lines{line: line, left: total}, "gen2", Format{})}})
 		},
-		"batch": func(r io.Reader) Source { return Batch(Reader(r, "gen", Format{}), 100, 0) },
+		"batch": func(r io.Reader) Source { return Batch(Reader(r, "gen", Format{}), Packing{Max: 100}) },
 	} {
 		t.Run(name, func(t *testing.T) {
 			runtime.GC()

@@ -245,8 +245,13 @@ func run(o *Options, s Streams, env func(string) string, sigs <-chan os.Signal) 
 		defer closeResults()
 		sinks = append(sinks, k)
 	}
+	// With --results the output goes to the files only, as in GNU parallel.
+	printing := o.Results == ""
+	if printing {
+		sinks = append(sinks, printer)
+	}
 	status := &statusSink{err: s.Err, median: pl.median}
-	sinks = append(sinks, printer, status)
+	sinks = append(sinks, status)
 
 	pool := &fanout.Pool{
 		Limit:    limit,
@@ -300,7 +305,9 @@ func run(o *Options, s Streams, env func(string) string, sigs <-chan os.Signal) 
 	prepare := func(j *fanout.Job, _ int64, slot int) error {
 		d := dataOf(j)
 		pl.render(j, d, replace.Args{Values: d.values, Seq: d.seq, Slot: slot})
-		printer.Attach(j)
+		if printing {
+			printer.Attach(j)
+		}
 		return nil
 	}
 	submit := func(job *fanout.Job) bool {
@@ -317,7 +324,9 @@ func run(o *Options, s Streams, env func(string) string, sigs <-chan os.Signal) 
 		for _, e := range failedEntries(prev) {
 			job := &fanout.Job{Shell: e.Command, Data: &jobData{seq: e.Seq, line: []byte(e.Command)}, Prepare: func(j *fanout.Job, _ int64, _ int) error {
 				pl.setTimeout(j)
-				printer.Attach(j)
+				if printing {
+					printer.Attach(j)
+				}
 				return nil
 			}}
 			if !submit(job) {
@@ -477,11 +486,9 @@ func openInputs(o *Options, stdin io.Reader) (input.Source, func(), error) {
 	var f input.Format
 	f.Null = o.Null
 	if o.Delim != "" {
-		d, err := input.ParseDelim(o.Delim)
-		if err != nil {
+		if err := f.SetDelim(o.Delim); err != nil {
 			return nil, nil, usageError{err}
 		}
-		f.Delim = d
 	}
 	if o.Colsep != "" {
 		re, err := regexp.Compile(o.Colsep)
@@ -527,7 +534,10 @@ func openInputs(o *Options, stdin io.Reader) (input.Source, func(), error) {
 	if len(groups) == 1 && len(groups[0]) == 1 {
 		return groups[0][0], closeAll, nil
 	}
-	return input.Combine(groups), closeAll, nil
+	if o.Link {
+		return input.Combine(groups), closeAll, nil // --link wraps the shorter sources
+	}
+	return input.CombineShortest(groups), closeAll, nil // :::+ stops at the shortest
 }
 
 // maxLine is the longest single argument Linux passes to a program

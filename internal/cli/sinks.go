@@ -62,8 +62,12 @@ func (l *logSink) Receive(r *fanout.Result) error {
 	case r.Err != nil:
 		l.e.Exitval = r.ExitStatus()
 		l.e.Start = time.Now()
-	case r.Signal != 0:
+	case r.TimedOut || r.Canceled:
+		// GNU parallel's mark for a job it killed itself; one that died of
+		// a signal on its own keeps its exit value (0) beside the signal.
 		l.e.Exitval = -1
+	case r.Signal != 0:
+		l.e.Exitval = 0
 	}
 	return l.w.Write(&l.e)
 }
@@ -84,9 +88,13 @@ func resultsSink(o *Options) (fanout.Sink, func(), error) {
 		}
 		return j, func() { j.Close() }, nil
 	}
-	sources := len(o.Sources)
-	if sources == 0 {
-		sources = 1
+	// A job of one record numbers its values 1, 2, ... whatever their
+	// source or column; packed records start again at 1 each, which is
+	// known only without --colsep.
+	sources := 0
+	packed := o.MaxArgs > 1 || o.MaxReplaceArgs > 1 || o.Xargs || o.M
+	if packed && o.Colsep == "" {
+		sources = max(len(o.Sources), 1)
 	}
 	return &results.Dir{Root: o.Results, Sources: sources, Job: jobView{}}, func() {}, nil
 }

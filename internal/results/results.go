@@ -27,8 +27,12 @@ type Job interface {
 
 // Dir writes each job's output into a directory tree named by its inputs.
 type Dir struct {
-	Root    string
-	Sources int // number of input sources, to number the levels; 0 means 1
+	Root string
+	// Sources is the number of values of one record, to number the levels
+	// when a job packs several records (-n, -X): the numbers start again
+	// at 1 for each record. Zero numbers every value of the job in turn,
+	// as for one record of several sources or --colsep columns.
+	Sources int
 	Job     Job
 }
 
@@ -45,7 +49,7 @@ func (d *Dir) Receive(r *fanout.Result) error {
 		return err
 	}
 	seq := strconv.AppendInt(nil, r.Seq, 10)
-	if err := os.WriteFile(filepath.Join(dir, "seq"), append(seq, '\n'), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "seq"), seq, 0o644); err != nil {
 		return fmt.Errorf("results: %w", err)
 	}
 	return nil
@@ -54,7 +58,10 @@ func (d *Dir) Receive(r *fanout.Result) error {
 // path returns the job's directory: a level for each value, numbered by
 // the source it came from.
 func (d *Dir) path(values []string) string {
-	n := max(d.Sources, 1)
+	n := d.Sources
+	if n <= 0 {
+		n = max(len(values), 1)
+	}
 	parts := []string{d.Root}
 	for i, v := range values {
 		parts = append(parts, strconv.Itoa(i%n+1), escape(v))

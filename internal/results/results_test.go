@@ -58,13 +58,33 @@ func TestDirLayout(t *testing.T) {
 	for path, want := range map[string]string{
 		"1/a/2/x/stdout":    "out\n",
 		"1/a/2/x/stderr":    "err\n",
-		"1/a/2/x/seq":       "1\n",
-		`1/a\_b/2/y/seq`:    "2\n",
+		"1/a/2/x/seq":       "1",
+		`1/a\_b/2/y/seq`:    "2",
 		`1/a\_b/2/y/stdout`: strings.Repeat("\x00", 5000),
 	} {
 		b, err := os.ReadFile(filepath.Join(root, path))
 		if err != nil || string(b) != want {
 			t.Errorf("%s: got %q (%v), want %q", path, b, err, want)
+		}
+	}
+}
+
+// Without Sources, the values of a job are numbered in turn (sources and
+// --colsep columns); with it, each packed record starts again at 1.
+func TestDirNumbering(t *testing.T) {
+	for _, c := range []struct {
+		sources int
+		values  []string
+		want    string
+	}{
+		{0, []string{"a", "b", "x"}, "1/a/2/b/3/x/seq"},
+		{1, []string{"a", "b"}, "1/a/1/b/seq"},
+		{2, []string{"a", "x", "b", "y"}, "1/a/2/x/1/b/2/y/seq"},
+	} {
+		root := t.TempDir()
+		run(t, &Dir{Root: root, Sources: c.sources, Job: values{}}, job("true", c.values...))
+		if _, err := os.Stat(filepath.Join(root, c.want)); err != nil {
+			t.Errorf("Sources %d, values %q: %v", c.sources, c.values, err)
 		}
 	}
 }

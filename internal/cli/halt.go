@@ -15,15 +15,18 @@ type haltRule struct {
 	now     bool    // kill running jobs (now) or let them finish (soon)
 	why     byte    // 'f' fail, 's' success, 'd' done
 	count   int     // halt at this many jobs, when percent is 0
-	percent float64 // halt at this share of the jobs, in percent
+	percent float64 // halt at this share of all the jobs, in percent
 }
 
 // halter stops the run when the --halt condition is met, and decides the
 // exit status GNU parallel would give. Its check runs in the pool's
 // workers (fanout.Pool.StopWhen), as each job ends.
 type halter struct {
-	rule  haltRule
-	kill  func() // terminate running jobs
+	rule haltRule
+	kill func() // terminate running jobs
+	// total is the number of jobs: all of them for a percent rule, which
+	// therefore reads the whole input first, as GNU parallel does; else
+	// those submitted so far.
 	total *atomic.Int64
 	err   io.Writer
 	line  func(*fanout.Job) string
@@ -31,22 +34,21 @@ type halter struct {
 	mu                      sync.Mutex
 	done, failed, succeeded int
 	halted                  bool
-	firstExit               int // exit status of the job that triggered fail=1
+	exit                    int // the exit status fixed when the run halted
 }
 
 // check counts r and reports whether the pool must stop.
 func (h *halter) check(r *fanout.Result) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.done++
-	if r.Success() {
-		h.succeeded++
-	} else {
-		h.failed++
-	}
 	if h.halted {
+		if h.rule.now && r.Canceled {
+			return true // killed by the halt: not counted, see forget
+		}
+		h.count(r)
 		return true
 	}
+	h.count(r)
 	var n int
 	switch h.rule.why {
 	case 'f':
@@ -62,16 +64,24 @@ func (h *halter) check(r *fanout.Result) bool {
 	default:
 		n = h.done
 	}
-	hit := n >= h.rule.count
 	if h.rule.percent > 0 {
-		// A share of a handful of jobs says little: wait for three.
-		hit = h.done >= 3 && float64(n)*100 >= h.rule.percent*float64(h.total.Load())
-	}
-	if !hit {
+		if float64(n)*100 < h.rule.percent*float64(h.total.Load()) {
+			return false
+		}
+	} else if n < h.rule.count {
 		return false
 	}
 	h.halted = true
-	h.firstExit = r.ExitStatus()
+	switch {
+	case h.rule.why == 's':
+		h.exit = 0
+	case h.rule.percent > 0:
+		h.exit = h.percentFailed()
+	case h.rule.count == 1:
+		h.exit = min(r.ExitStatus(), 255)
+	default:
+		h.exit = failedStatus(h.failed)
+	}
 	what := map[byte]string{'f': "failed", 's': "succeeded", 'd': "finished"}[h.rule.why]
 	fmt.Fprintf(h.err, "fanout: halting (--halt): this job %s: %s\n", what, h.line(r.Job))
 	if h.rule.now {
@@ -80,22 +90,46 @@ func (h *halter) check(r *fanout.Result) bool {
 	return true
 }
 
+func (h *halter) count(r *fanout.Result) {
+	h.done++
+	if r.Success() {
+		h.succeeded++
+	} else {
+		h.failed++
+	}
+}
+
+// percentFailed is the share of all jobs that failed, rounded up.
+func (h *halter) percentFailed() int {
+	total := max(h.total.Load(), 1)
+	return int(math.Ceil(float64(h.failed) * 100 / float64(total)))
+}
+
+// forget reports whether r is a job that --halt now killed. GNU parallel
+// neither logs nor prints nor counts those, so that --resume runs them
+// again.
+func (h *halter) forget(r *fanout.Result) bool {
+	if !h.rule.now || !r.Canceled {
+		return false
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.halted
+}
+
 // status returns the exit status once the run is over, given the number
-// of jobs that failed, following GNU parallel's rules for --halt: a run
-// halted by its first failure exits as that job did (128+N for a signal).
+// of jobs that failed, following GNU parallel's rules for --halt: the
+// status is fixed when the run halts (a run halted by its first failure
+// exits as that job did, 128+N for a signal); with a percent rule it is
+// the share of the jobs that failed, halted or not.
 func (h *halter) status(failed int) int {
-	usual := failedStatus(failed)
-	if !h.halted {
-		return usual
-	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
 	switch {
-	case h.rule.why == 's':
-		return 0
-	case h.rule.why == 'f' && h.rule.percent > 0:
-		total := max(h.total.Load(), 1)
-		return int(math.Ceil(float64(h.failed) * 100 / float64(total)))
-	case h.rule.why == 'f' && h.rule.count == 1:
-		return min(h.firstExit, 255)
+	case h.halted:
+		return h.exit
+	case h.rule.percent > 0:
+		return h.percentFailed()
 	}
-	return usual
+	return failedStatus(failed)
 }

@@ -209,6 +209,13 @@ func run(o *Options, s Streams, env func(string) string, sigs <-chan os.Signal) 
 	}
 
 	if o.DryRun {
+		if o.RetryFailed {
+			var cmds records
+			for _, e := range failedEntries(prev) {
+				cmds = append(cmds, []string{e.Command})
+			}
+			return 0, 0, dryRun(&plan{needLine: true}, &cmds, s.Out, limit)
+		}
 		return 0, 0, dryRun(pl, src, s.Out, limit)
 	}
 
@@ -265,9 +272,30 @@ func run(o *Options, s Streams, env func(string) string, sigs <-chan os.Signal) 
 	var submitted atomic.Int64
 	var hs *halter
 	if halt.When != HaltNever {
+		total := &submitted
+		if halt.Percent > 0 {
+			// A share of all the jobs needs their number: read them first.
+			total = new(atomic.Int64)
+			if src == nil {
+				total.Store(int64(len(failedEntries(prev))))
+			} else {
+				recs, err := readAll(src)
+				if err != nil {
+					return 0, 0, err
+				}
+				total.Store(int64(len(recs)))
+				src = &recs
+			}
+		}
 		hs = &halter{rule: haltRule{now: halt.When == HaltNow, why: halt.Why[0], count: halt.Count, percent: halt.Percent},
-			kill: kill, total: &submitted, err: s.Err,
+			kill: kill, total: total, err: s.Err,
 			line: func(j *fanout.Job) string { return string(dataOf(j).line) }}
+		pool.Sink = fanout.SinkFunc(func(r *fanout.Result) error {
+			if hs.forget(r) {
+				return nil
+			}
+			return sinks.Receive(r)
+		})
 	}
 	var exhausted resourceStop
 	pool.StopWhen = func(r *fanout.Result) bool {
@@ -276,7 +304,9 @@ func run(o *Options, s Streams, env func(string) string, sigs <-chan os.Signal) 
 		}
 		return hs != nil && hs.check(r)
 	}
-	pool.Sink = sinks
+	if pool.Sink == nil {
+		pool.Sink = sinks
+	}
 
 	var caught atomic.Int32
 	done := make(chan struct{})
@@ -375,6 +405,33 @@ func run(o *Options, s Streams, env func(string) string, sigs <-chan os.Signal) 
 		return code, sig, err
 	}
 	return code, sig, nil
+}
+
+// records replays records read ahead.
+type records [][]string
+
+func (l *records) Next() ([]string, error) {
+	if len(*l) == 0 {
+		return nil, io.EOF
+	}
+	r := (*l)[0]
+	*l = (*l)[1:]
+	return r, nil
+}
+
+// readAll reads src to its end.
+func readAll(src input.Source) (records, error) {
+	var recs records
+	for {
+		r, err := src.Next()
+		if err == io.EOF {
+			return recs, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		recs = append(recs, r)
+	}
 }
 
 // dryRun prints the commands instead of running them.

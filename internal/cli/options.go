@@ -170,6 +170,9 @@ var flags = []flagSpec{
 	}),
 	argFlag("--results --res", func(o *Options, v string) error { o.Results = v; return nil }),
 	argFlag("--tmpdir --tempdir", func(o *Options, v string) error { o.TmpDir = v; return nil }),
+	// Accepted so that scripts written for GNU parallel run unchanged;
+	// fanout prints no notice to silence.
+	boolFlag("--will-cite --no-notice --gnu", func(o *Options) {}),
 }
 
 var flagByName = func() map[string]*flagSpec {
@@ -261,12 +264,7 @@ func parseFlag(o *Options, args []string, i int) (int, error) {
 			name, val, hasVal = a[:eq], a[eq+1:], true
 		}
 	} else if len(a) > 2 {
-		// -j3, -n2, -N0, -I,,: a short option with its value attached.
-		if f, ok := flagByName[a[:2]]; ok && f.arg {
-			name, val, hasVal = a[:2], a[2:], true
-		} else if _, ok := flagByName[a]; !ok {
-			return 0, fmt.Errorf("unknown option: %s", show(a))
-		}
+		return parseBundle(o, args, i)
 	}
 	f, ok := flagByName[name]
 	if !ok {
@@ -285,6 +283,38 @@ func parseFlag(o *Options, args []string, i int) (int, error) {
 		return 0, fmt.Errorf("option %s needs a value", name)
 	}
 	return 2, f.set(o, args[i+1])
+}
+
+// parseBundle parses short options written together, as GNU parallel's
+// option parser allows: -kv is -k -v, and an option that takes a value
+// takes the rest of the word (-j3, -kj3, -I,,) or else the next word
+// (-kj 3).
+func parseBundle(o *Options, args []string, i int) (int, error) {
+	a := args[i]
+	for k := 1; k < len(a); k++ {
+		name := "-" + a[k:k+1]
+		f, ok := flagByName[name]
+		if !ok {
+			if k == 1 {
+				return 0, fmt.Errorf("unknown option: %s", show(a))
+			}
+			return 0, fmt.Errorf("unknown option: %s in %s", show(name), show(a))
+		}
+		if !f.arg {
+			if err := f.set(o, ""); err != nil {
+				return 0, err
+			}
+			continue
+		}
+		if k+1 < len(a) {
+			return 1, f.set(o, a[k+1:])
+		}
+		if i+1 >= len(args) {
+			return 0, fmt.Errorf("option %s needs a value", name)
+		}
+		return 2, f.set(o, args[i+1])
+	}
+	return 1, nil
 }
 
 // show prints a word from the command line as it is, or quoted when it
@@ -512,8 +542,9 @@ func ParseTimeout(s string) (time.Duration, float64, error) {
 		}
 		return 0, v, nil
 	}
+	// 0 means no timeout, as in GNU parallel.
 	d, err := ParseDuration(s)
-	if err != nil || d <= 0 {
+	if err != nil {
 		return 0, 0, fmt.Errorf("--timeout %q: not a number of seconds", s)
 	}
 	return d, 0, nil

@@ -34,6 +34,14 @@ func TestParse(t *testing.T) {
 		{[]string{"echo", "-k", ":::", "-j"}, "", Options{Command: []string{"echo", "-k"}, Sources: []SourceSpec{{Kind: ArgsList, Values: []string{"-j"}}}}},
 		{[]string{"echo"}, "-k -j 2 --tagstring 'a b'", Options{KeepOrder: true, Jobs: "2", TagString: "a b", Command: []string{"echo"}}},
 		{[]string{":::", "a"}, "", Options{Sources: []SourceSpec{{Kind: ArgsList, Values: []string{"a"}}}}},
+		// Short options bundle; one that takes a value ends the bundle.
+		{[]string{"-kv", "echo"}, "", Options{KeepOrder: true, Verbose: 1, Command: []string{"echo"}}},
+		{[]string{"-0kX", "echo"}, "", Options{Null: true, KeepOrder: true, Xargs: true, Command: []string{"echo"}}},
+		{[]string{"-kj3", "echo"}, "", Options{KeepOrder: true, Jobs: "3", Command: []string{"echo"}}},
+		{[]string{"-kj", "3", "echo"}, "", Options{KeepOrder: true, Jobs: "3", Command: []string{"echo"}}},
+		{[]string{"-vkn2", "echo"}, "", Options{Verbose: 1, KeepOrder: true, MaxArgs: 2, MaxArgsSet: true, Command: []string{"echo"}}},
+		{[]string{"-I{}x", "echo"}, "", Options{ReplaceToken: "{}x", Command: []string{"echo"}}},
+		{[]string{"--will-cite", "--no-notice", "--gnu", "echo"}, "", Options{Command: []string{"echo"}}},
 	}
 	for _, tt := range tests {
 		env := func(k string) string {
@@ -57,6 +65,8 @@ func TestParseErrors(t *testing.T) {
 	for args, want := range map[string]string{
 		"--frobnicate echo":   "unknown option: --frobnicate",
 		"-q echo":             "unknown option: -q",
+		"-kq echo":            "unknown option: -q in -kq",
+		"-kj":                 "option -j needs a value",
 		"-j":                  "option -j needs a value",
 		"--halt sometimes":    `--halt "sometimes"`,
 		"--timeout abc echo":  `--timeout "abc"`,
@@ -124,7 +134,7 @@ func TestParseTermSeq(t *testing.T) {
 }
 
 func TestParseTimeout(t *testing.T) {
-	for in, want := range map[string]time.Duration{"2": 2 * time.Second, "0.5": 500 * time.Millisecond, "1m30s": 90 * time.Second, "2h": 2 * time.Hour} {
+	for in, want := range map[string]time.Duration{"0": 0, "2": 2 * time.Second, "0.5": 500 * time.Millisecond, "1m30s": 90 * time.Second, "2h": 2 * time.Hour} {
 		d, pct, err := ParseTimeout(in)
 		if err != nil || d != want || pct != 0 {
 			t.Errorf("ParseTimeout(%q) = %v, %v, %v", in, d, pct, err)
@@ -133,7 +143,7 @@ func TestParseTimeout(t *testing.T) {
 	if _, pct, err := ParseTimeout("150%"); err != nil || pct != 150 {
 		t.Errorf("ParseTimeout(150%%) = %v, %v", pct, err)
 	}
-	for _, bad := range []string{"", "0", "-1", "x", "1x", "%"} {
+	for _, bad := range []string{"", "-1", "x", "1x", "%"} {
 		if _, _, err := ParseTimeout(bad); err == nil {
 			t.Errorf("ParseTimeout(%q) accepted", bad)
 		}

@@ -183,14 +183,16 @@ func run(o *Options, s Streams, env func(string) string, sigs <-chan os.Signal) 
 	}
 	halt, _ := ParseHalt(o.Halt)
 
-	// The job log of an earlier run, to resume from.
+	// The job log of an earlier run, to resume from. As in GNU parallel,
+	// a log named +FILE is appended to, and - is standard output.
+	logPath, appendLog := strings.CutPrefix(o.JobLog, "+")
 	var prev *joblog.Log
 	resuming := o.Resume || o.ResumeFailed || o.RetryFailed
 	if resuming {
 		if o.JobLog == "" {
 			return 0, 0, usageError{errors.New("--resume, --resume-failed and --retry-failed need --joblog FILE")}
 		}
-		if prev, err = joblog.ReadFile(o.JobLog); err != nil {
+		if prev, err = joblog.ReadFile(logPath); err != nil {
 			return 0, 0, err
 		}
 	}
@@ -237,7 +239,12 @@ func run(o *Options, s Streams, env func(string) string, sigs <-chan os.Signal) 
 	// no printed job is missing from it; then the output; then the counts.
 	var sinks fanout.Sinks
 	if o.JobLog != "" {
-		w, err := joblog.Create(o.JobLog, resuming)
+		var w *joblog.Writer
+		if logPath == "-" {
+			w, err = joblog.NewWriter(s.Out, "-")
+		} else {
+			w, err = joblog.Create(logPath, resuming || appendLog)
+		}
 		if err != nil {
 			return 0, 0, err
 		}
@@ -379,7 +386,7 @@ func run(o *Options, s Streams, env func(string) string, sigs <-chan os.Signal) 
 			d := &jobData{values: values, seq: seq}
 			if prev != nil {
 				if e, ok := prev.Entry(seq); ok && (o.Resume || e.Succeeded()) {
-					if err := pl.sameCommand(o.JobLog, e, d); err != nil {
+					if err := pl.sameCommand(logPath, e, d); err != nil {
 						pool.Stop()
 						pool.Wait()
 						return status.failed, 0, err
@@ -506,6 +513,11 @@ func (pl *plan) render(job *fanout.Job, d *jobData, args replace.Args) {
 		job.Shell = strings.Join(args.Values, " ")
 		if pl.needLine {
 			d.line = append(d.line[:0], job.Shell...)
+		}
+		if job.Shell == "" {
+			// An empty line is a command that does nothing and succeeds,
+			// as in GNU parallel; ':' is the shell's word for it.
+			job.Shell = ":"
 		}
 	case pl.shell:
 		d.line = pl.tmpl.AppendShell(d.line[:0], args)

@@ -98,7 +98,8 @@ func appendMillis(dst []byte, ms int64, width int) []byte {
 // Writer appends rows to a job log.
 type Writer struct {
 	mu   sync.Mutex
-	f    *os.File
+	out  io.Writer
+	f    *os.File // out, when it is a file this Writer opened
 	path string
 	size int64 // the length of the file's whole rows
 	buf  []byte
@@ -121,12 +122,23 @@ func Create(path string, appendMode bool) (*Writer, error) {
 		f.Close()
 		return nil, fmt.Errorf("joblog %s: %w", path, err)
 	}
-	w := &Writer{f: f, path: path, size: st.Size()}
+	w := &Writer{out: f, f: f, path: path, size: st.Size()}
 	if w.size == 0 {
 		if err := w.write([]byte(Header)); err != nil {
 			f.Close()
 			return nil, err
 		}
+	}
+	return w, nil
+}
+
+// NewWriter returns a Writer that puts the header and the rows on out, for
+// a log on standard output (GNU parallel's --joblog -). name is used in
+// errors. A write that fails halfway cannot be taken back there.
+func NewWriter(out io.Writer, name string) (*Writer, error) {
+	w := &Writer{out: out, path: name}
+	if err := w.write([]byte(Header)); err != nil {
+		return nil, err
 	}
 	return w, nil
 }
@@ -150,20 +162,23 @@ func (w *Writer) Write(e *Entry) error {
 
 // write puts b out in one write(2), and takes back a partial one.
 func (w *Writer) write(b []byte) error {
-	n, err := w.f.Write(b)
+	n, err := w.out.Write(b)
 	if err == nil {
 		w.size += int64(n)
 		return nil
 	}
-	if n > 0 {
+	if n > 0 && w.f != nil {
 		// A torn row would be misread on resume: cut it off again.
 		w.f.Truncate(w.size)
 	}
 	return fmt.Errorf("joblog %s: %w", w.path, unwrapPath(err))
 }
 
-// Close closes the file.
+// Close closes the file, if the Writer opened one.
 func (w *Writer) Close() error {
+	if w.f == nil {
+		return nil
+	}
 	if err := w.f.Close(); err != nil {
 		return fmt.Errorf("joblog %s: %w", w.path, err)
 	}

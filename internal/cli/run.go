@@ -458,6 +458,10 @@ func dryRun(pl *plan, src input.Source, out io.Writer, limit int) error {
 		d := jobData{values: values, seq: seq, line: make([]byte, 0, 128)}
 		var job fanout.Job
 		pl.render(&job, &d, replace.Args{Values: values, Seq: seq, Slot: int((seq-1)%int64(limit)) + 1})
+		if pl.tag {
+			bw.Write(d.tag)
+			bw.WriteByte('\t')
+		}
 		bw.Write(d.line)
 		if err := bw.WriteByte('\n'); err != nil {
 			return fmt.Errorf("write: %w", err)

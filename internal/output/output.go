@@ -43,7 +43,13 @@ type Printer struct {
 
 // Attach sets the job's streams for the printer's mode: LineBuffer and
 // Ungroup jobs write while they run, Group jobs are captured.
+//
+// Their command (-v) is printed here, as the job starts, so that it comes
+// before the output it streams, as in GNU parallel.
 func (p *Printer) Attach(job *fanout.Job) {
+	if p.Mode != Group && p.Command != nil {
+		p.printCommand(job) // a failed write shows again in the job's output
+	}
 	switch p.Mode {
 	case Ungroup:
 		if p.Tag == nil {
@@ -61,12 +67,8 @@ func (p *Printer) Attach(job *fanout.Job) {
 // Receive prints what the job left to print: all of its output when
 // grouped, its unfinished last lines otherwise.
 func (p *Printer) Receive(r *fanout.Result) error {
-	if p.Command != nil {
-		p.mu.Lock()
-		p.buf = append(append(p.buf[:0], p.Command(r.Job)...), '\n')
-		_, err := p.Out.Write(p.buf)
-		p.mu.Unlock()
-		if err != nil {
+	if p.Mode == Group && p.Command != nil {
+		if err := p.printCommand(r.Job); err != nil {
 			return err
 		}
 	}
@@ -86,6 +88,15 @@ func (p *Printer) Receive(r *fanout.Result) error {
 		return err
 	}
 	return p.writeTagged(p.Err, &r.Stderr, tag)
+}
+
+// printCommand prints the job's command line (-v).
+func (p *Printer) printCommand(job *fanout.Job) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.buf = append(append(p.buf[:0], p.Command(job)...), '\n')
+	_, err := p.Out.Write(p.buf)
+	return err
 }
 
 // tagOf returns the job's tag, nil when the printer has no Tag. An empty

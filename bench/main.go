@@ -58,12 +58,23 @@ type sample struct {
 	rss  float64 // peak RSS of the tool's own process (not its jobs), MiB
 }
 
-// measure runs t once and returns its wall time and peak RSS, read from
-// the child's wait4 rusage. Standard error is kept to explain a failure.
+// peakBin is the peak command that every tool runs under.
+var peakBin string
+
+// measure runs t once and returns its wall time and peak RSS, as the peak
+// command reads it from the tool's rusage. Standard error is kept to
+// explain a failure.
 func measure(t tool) (sample, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, t.argv[0], t.argv[1:]...)
+	rssFile, err := os.CreateTemp("", "fanout-bench-rss")
+	if err != nil {
+		return sample{}, err
+	}
+	rssFile.Close()
+	defer os.Remove(rssFile.Name())
+	argv := append([]string{peakBin, rssFile.Name()}, t.argv...)
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Env = append(os.Environ(), t.env...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
@@ -97,8 +108,15 @@ func measure(t tool) (sample, error) {
 		}
 		return sample{}, fmt.Errorf("%s: %v%s", t.name, err, tail(errf))
 	}
-	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	return sample{wall: wall, rss: float64(ru.Maxrss) / 1024}, nil
+	b, err := os.ReadFile(rssFile.Name())
+	if err != nil {
+		return sample{}, err
+	}
+	kib, err := strconv.ParseFloat(string(b), 64)
+	if err != nil {
+		return sample{}, fmt.Errorf("%s: peak RSS %q: %v", t.name, b, err)
+	}
+	return sample{wall: wall, rss: kib / 1024}, nil
 }
 
 // tail returns the end of a tool's standard error, for an error message.
@@ -274,6 +292,7 @@ func main() {
 	if fo == "" {
 		fo = build(dir, "fanout", "github.com/fanoutdev/fanout/cmd/fanout")
 	}
+	peakBin = build(dir, "peak", "github.com/fanoutdev/fanout/bench/peak")
 	e := &env{
 		dir:     dir,
 		fanout:  fo,

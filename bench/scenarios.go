@@ -101,7 +101,7 @@ var scenarios = []scenario{
 		verdict(r <= 1.10, "3. shell lines: fanout %.2fx the minimal spawner running sh -c (target <= 1.10)", r)
 	}},
 	{func() string {
-		return fmt.Sprintf("8 jobs x 256 MiB to stdout, grouped, -j%s (-j8 in the issue; scaled to this machine), to /dev/null", j())
+		return fmt.Sprintf("8 jobs x 256 MiB to stdout, grouped, -j%s, to /dev/null", j())
 	}, func(e *env) {
 		const size = 256 << 20
 		gen := fmt.Sprintf("head -c %d /dev/zero", size)

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/fanoutdev/fanout/internal/input"
 )
 
 // SourceKind tells an argument list from a file.
@@ -47,6 +49,7 @@ type Options struct {
 	Null   bool   // -0
 	Delim  string // -d, escapes unparsed
 	Colsep string // --colsep
+	Trim   string // --trim: n, l, r, lr or rl
 	Link   bool   // --link
 
 	ReplaceToken string // -I
@@ -113,6 +116,13 @@ var flags = []flagSpec{
 	boolFlag("-0 --null", func(o *Options) { o.Null = true }),
 	argFlag("-d --delimiter", func(o *Options, v string) error { o.Delim = v; return nil }),
 	argFlag("-C --colsep", func(o *Options, v string) error { o.Colsep = v; return nil }),
+	argFlag("--trim", func(o *Options, v string) error {
+		if _, err := input.ParseTrim(v); err != nil {
+			return err
+		}
+		o.Trim = v
+		return nil
+	}),
 	boolFlag("--link --xapply", func(o *Options) { o.Link = true }),
 	argFlag("-a --arg-file", func(o *Options, v string) error {
 		o.Sources = append(o.Sources, SourceSpec{Kind: File, Path: v})

@@ -41,6 +41,7 @@ func TestParse(t *testing.T) {
 		{[]string{"-kj", "3", "echo"}, "", Options{KeepOrder: true, Jobs: "3", Command: []string{"echo"}}},
 		{[]string{"-vkn2", "echo"}, "", Options{Verbose: 1, KeepOrder: true, MaxArgs: 2, MaxArgsSet: true, Command: []string{"echo"}}},
 		{[]string{"-I{}x", "echo"}, "", Options{ReplaceToken: "{}x", Command: []string{"echo"}}},
+		{[]string{"--trim", "lr", "echo"}, "", Options{Trim: "lr", Command: []string{"echo"}}},
 		{[]string{"--will-cite", "--no-notice", "--gnu", "echo"}, "", Options{Command: []string{"echo"}}},
 	}
 	for _, tt := range tests {

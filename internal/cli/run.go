@@ -563,6 +563,9 @@ func openInputs(o *Options, stdin io.Reader) (input.Source, func(), error) {
 			return nil, nil, usageError{err}
 		}
 	}
+	if o.Trim != "" {
+		f.Trim, _ = input.ParseTrim(o.Trim) // checked by Parse
+	}
 	if o.Colsep != "" {
 		re, err := regexp.Compile(o.Colsep)
 		if err != nil {

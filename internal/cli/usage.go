@@ -19,6 +19,7 @@ Inputs
   -0, --null            values end with NUL
   -d, --delimiter D     values end with D (\n, \t, \0, \xHH escapes)
   -C, --colsep REGEX    split each value into columns {1} {2} ...
+  --trim n|l|r|lr       remove blanks around values (default with --colsep: lr)
 
 Replacement strings
   {} {.} {/} {//} {/.}  value; without extension; basename; dirname; basename without extension

@@ -260,9 +260,11 @@ func run(o *Options, s Streams, env func(string) string, sigs <-chan os.Signal) 
 		sinks = append(sinks, k)
 	}
 	// With --results the output goes to the files only, as in GNU parallel.
-	printing := o.Results == ""
-	if printing {
+	attach := printer.Attach
+	if o.Results == "" {
 		sinks = append(sinks, printer)
+	} else {
+		attach = func(*fanout.Job) {}
 	}
 	status := &statusSink{err: s.Err, median: pl.median}
 	sinks = append(sinks, status)
@@ -297,12 +299,6 @@ func run(o *Options, s Streams, env func(string) string, sigs <-chan os.Signal) 
 		hs = &halter{rule: haltRule{now: halt.When == HaltNow, why: halt.Why[0], count: halt.Count, percent: halt.Percent},
 			kill: kill, total: total, err: s.Err,
 			line: func(j *fanout.Job) string { return string(dataOf(j).line) }}
-		pool.Sink = fanout.SinkFunc(func(r *fanout.Result) error {
-			if hs.forget(r) {
-				return nil
-			}
-			return sinks.Receive(r)
-		})
 	}
 	var exhausted resourceStop
 	pool.StopWhen = func(r *fanout.Result) bool {
@@ -311,8 +307,14 @@ func run(o *Options, s Streams, env func(string) string, sigs <-chan os.Signal) 
 		}
 		return hs != nil && hs.check(r)
 	}
-	if pool.Sink == nil {
-		pool.Sink = sinks
+	pool.Sink = sinks
+	if hs != nil {
+		pool.Sink = fanout.SinkFunc(func(r *fanout.Result) error {
+			if hs.forget(r) {
+				return nil
+			}
+			return sinks.Receive(r)
+		})
 	}
 
 	var caught atomic.Int32
@@ -342,9 +344,7 @@ func run(o *Options, s Streams, env func(string) string, sigs <-chan os.Signal) 
 	prepare := func(j *fanout.Job, _ int64, slot int) error {
 		d := dataOf(j)
 		pl.render(j, d, replace.Args{Values: d.values, Seq: d.seq, Slot: slot})
-		if printing {
-			printer.Attach(j)
-		}
+		attach(j)
 		return nil
 	}
 	submit := func(job *fanout.Job) bool {
@@ -361,9 +361,7 @@ func run(o *Options, s Streams, env func(string) string, sigs <-chan os.Signal) 
 		for _, e := range failedEntries(prev) {
 			job := &fanout.Job{Shell: e.Command, Data: &jobData{seq: e.Seq, line: []byte(e.Command)}, Prepare: func(j *fanout.Job, _ int64, _ int) error {
 				pl.setTimeout(j)
-				if printing {
-					printer.Attach(j)
-				}
+				attach(j)
 				return nil
 			}}
 			if !submit(job) {

@@ -103,7 +103,6 @@ type Pool struct {
 	err     error
 	waited  bool
 	free    sync.Pool // *Result, recycled after delivery
-	initErr error
 	exec    Executor
 }
 

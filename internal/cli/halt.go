@@ -42,10 +42,9 @@ func (h *halter) check(r *fanout.Result) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.halted {
-		if h.rule.now && r.Canceled {
-			return true // killed by the halt: not counted, see forget
+		if !h.killedByHalt(r) {
+			h.count(r)
 		}
-		h.count(r)
 		return true
 	}
 	h.count(r)
@@ -109,12 +108,17 @@ func (h *halter) percentFailed() int {
 // neither logs nor prints nor counts those, so that --resume runs them
 // again.
 func (h *halter) forget(r *fanout.Result) bool {
-	if !h.rule.now || !r.Canceled {
-		return false
+	if !r.Canceled {
+		return false // the common case, without the lock
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return h.halted
+	return h.killedByHalt(r)
+}
+
+// killedByHalt reports whether r was terminated by --halt now. h.mu is held.
+func (h *halter) killedByHalt(r *fanout.Result) bool {
+	return h.halted && h.rule.now && r.Canceled
 }
 
 // status returns the exit status once the run is over, given the number

@@ -618,9 +618,14 @@ func openInputs(o *Options, stdin io.Reader) (input.Source, func(), error) {
 // (MAX_ARG_STRLEN); a shell line is one argument to sh -c.
 const maxLine = 128 << 10
 
-// batch packs several records into one job for -n, -N, -X and -m; -X and
-// -m share a short input among the job slots.
+// batch packs several records into one job for -n, -N, -X and -m.
 func batch(o *Options, src input.Source, slots int) input.Source {
+	return input.Batch(src, packing(o, slots))
+}
+
+// packing is how -n, -N, -X and -m pack records into jobs; -X and -m share
+// a short input among the job slots.
+func packing(o *Options, slots int) input.Packing {
 	p := input.Packing{Max: o.MaxArgs}
 	if o.MaxReplaceArgsSet {
 		p.Max = o.MaxReplaceArgs
@@ -632,7 +637,7 @@ func batch(o *Options, src input.Source, slots int) input.Source {
 			p.MaxBytes = maxLine - 4096
 		}
 	}
-	return input.Batch(src, p)
+	return p
 }
 
 // Stdio returns the process's own streams.

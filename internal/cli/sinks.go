@@ -92,8 +92,7 @@ func resultsSink(o *Options) (fanout.Sink, func(), error) {
 	// source or column; packed records start again at 1 each, which is
 	// known only without --colsep.
 	sources := 0
-	packed := o.MaxArgs > 1 || o.MaxReplaceArgs > 1 || o.Xargs || o.M
-	if packed && o.Colsep == "" {
+	if packing(o, 1).Packs() && o.Colsep == "" {
 		sources = max(len(o.Sources), 1)
 	}
 	return &results.Dir{Root: o.Results, Sources: sources, Job: jobView{}}, func() {}, nil

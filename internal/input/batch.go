@@ -33,10 +33,15 @@ type Packing struct {
 // A batch is returned once it is full or the input ends, so a slow input
 // delays it, as with xargs.
 func Batch(src Source, p Packing) Source {
-	if p.Max == 1 || (p.Max <= 0 && p.MaxBytes <= 0) {
+	if !p.Packs() {
 		return src
 	}
 	return &batch{src: src, p: p}
+}
+
+// Packs reports whether p puts more than one record into a job.
+func (p Packing) Packs() bool {
+	return p.Max != 1 && (p.Max > 0 || p.MaxBytes > 0)
 }
 
 type batch struct {
@@ -95,15 +100,17 @@ func (b *batch) Next() ([]string, error) {
 			sizes = append(sizes, len(rec))
 		}
 	}
-	if track && n > 1 && len(b.held) == 0 && b.err == nil {
-		// Full by count: look one record ahead to learn whether the input
-		// ends here, as GNU parallel does; this waits for that record.
-		if rec, err := b.next(); err == nil {
-			b.held = append(b.held, rec)
+	if track && n > 1 && len(b.held) == 0 {
+		if b.err == nil {
+			// Full by count: look one record ahead to learn whether the
+			// input ends here, as GNU parallel does; this waits for it.
+			if rec, err := b.next(); err == nil {
+				b.held = append(b.held, rec)
+			}
 		}
-	}
-	if track && n > 1 && len(b.held) == 0 && errors.Is(b.err, io.EOF) {
-		out = b.spreadOut(out, sizes)
+		if len(b.held) == 0 && errors.Is(b.err, io.EOF) {
+			out = b.spreadOut(out, sizes)
+		}
 	}
 	return out, nil
 }

@@ -189,7 +189,6 @@ func (w *Writer) Close() error {
 type Log struct {
 	entries []*Entry
 	bySeq   map[int64]*Entry
-	maxSeq  int64
 }
 
 // ReadFile reads the job log at path; a missing file is an empty log, as
@@ -235,7 +234,6 @@ func Read(r io.Reader, name string) (*Log, error) {
 		}
 		l.entries = append(l.entries, e)
 		l.bySeq[e.Seq] = e
-		l.maxSeq = max(l.maxSeq, e.Seq)
 	}
 }
 
@@ -293,11 +291,5 @@ func (l *Log) Entry(seq int64) (*Entry, bool) {
 	return e, ok
 }
 
-// MaxSeq returns the highest sequence number in the log.
-func (l *Log) MaxSeq() int64 { return l.maxSeq }
-
 // Entries returns the rows in file order.
 func (l *Log) Entries() []*Entry { return l.entries }
-
-// Len returns the number of distinct jobs in the log.
-func (l *Log) Len() int { return len(l.bySeq) }

@@ -23,10 +23,7 @@ func perlQuote(s string) string {
 	}
 	q := "'" + strings.ReplaceAll(s, "'", `'"'"'`) + "'"
 	q = strings.TrimPrefix(q, "''")
-	if strings.HasSuffix(q, "''") {
-		q = q[:len(q)-2]
-	}
-	return q
+	return strings.TrimSuffix(q, "''")
 }
 
 // FuzzQuote checks the round trip through a real shell: a quoted value

@@ -498,14 +498,11 @@ func (t *Template) NeedsShell() bool { return t.shell }
 // only known once a worker takes the job.
 func (t *Template) UsesSlot() bool { return t.slot }
 
-// QuotesValues reports whether AppendShell quotes the values. It does
-// unless the line starts with a replacement string and AlwaysQuote is
-// off: then, as in parallel, the input is meant to be shell code.
-func (t *Template) QuotesValues() bool { return t.quote }
-
 // AppendShell appends the command line for a shell, every substituted value
-// quoted (see QuotesValues for the one exception GNU parallel makes). It is
-// also the form --dry-run, -v and the job log show.
+// quoted, except where GNU parallel does not quote them: when the line
+// starts with a replacement string and AlwaysQuote is off, the input is
+// meant to be shell code. It is also the form --dry-run, -v and the job
+// log show.
 func (t *Template) AppendShell(dst []byte, a Args) []byte {
 	s := sink{mode: toShell, quote: t.quote, buf: dst}
 	t.render(&s, &a)

@@ -27,20 +27,34 @@ func (s *resourceStop) check(r *fanout.Result) bool {
 	if err == nil {
 		err = r.OutputErr
 	}
-	if err == nil {
+	if _, ok := exhaustion(err); !ok {
 		return false
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.first == nil {
+		s.first = explain(err)
+	}
+	return true
+}
+
+// exhaustion reports which resource err says the machine ran out of.
+func exhaustion(err error) (syscall.Errno, bool) {
 	for _, e := range exhausted {
 		if errors.Is(err, e) {
-			s.mu.Lock()
-			defer s.mu.Unlock()
-			if s.first == nil {
-				s.first = fmt.Errorf("stopped starting jobs: %w; %s", err, hints[e])
-			}
-			return true
+			return e, true
 		}
 	}
-	return false
+	return 0, false
+}
+
+// explain adds to an exhaustion error what to do about it; other errors
+// are returned as they are.
+func explain(err error) error {
+	if e, ok := exhaustion(err); ok {
+		return fmt.Errorf("stopped starting jobs: %w; %s", err, hints[e])
+	}
+	return err
 }
 
 // hints say what to do about each kind of exhaustion.

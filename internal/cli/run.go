@@ -399,8 +399,12 @@ func run(o *Options, s Streams, env func(string) string, sigs <-chan os.Signal) 
 	}
 	err = pool.Wait()
 	sig = syscall.Signal(caught.Load())
-	if err == nil {
-		err = exhausted.err()
+	// A resource that ran out is the one error to report, whether a job
+	// or the pool itself (a worker's descriptors) met it first.
+	if first := exhausted.err(); first != nil {
+		err = first
+	} else if err != nil {
+		err = explain(err)
 	}
 	code = failedStatus(status.failed)
 	if hs != nil {

@@ -34,6 +34,9 @@ func (st *statusSink) Receive(r *fanout.Result) error {
 	st.failed++
 	switch {
 	case r.Err != nil:
+		if _, ok := exhaustion(r.Err); ok {
+			break // the run stops with one line that says what ran out
+		}
 		fmt.Fprintf(st.err, "fanout: %v\n", oneLine(r.Err))
 	case r.TimedOut:
 		fmt.Fprintf(st.err, "fanout: job %d timed out after %v: %s\n", dataOf(r.Job).seq, r.Runtime.Round(time.Millisecond), dataOf(r.Job).line)

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/fanoutdev/fanout/internal/tmpfile"
 )
 
 // Result is the outcome of one job. A Result handed to a Sink is valid only
@@ -159,13 +161,12 @@ func (o *Output) tempDir() string {
 
 // spill moves the buffered bytes to a new unlinked temporary file.
 func (o *Output) spill() error {
-	f, err := os.CreateTemp(o.dir, "fanout-*")
+	// Anonymous: the data lives as long as the descriptor, and no crash
+	// can leave the file behind.
+	f, err := tmpfile.Open(o.dir)
 	if err != nil {
 		return fmt.Errorf("spill output: %w", err)
 	}
-	// Unlinked at once: the data lives as long as the descriptor, and no
-	// crash can leave the file behind.
-	os.Remove(f.Name())
 	if _, err := f.Write(o.buf); err != nil {
 		f.Close()
 		return fmt.Errorf("spill output to %s: %w", o.tempDir(), err)

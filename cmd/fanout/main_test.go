@@ -16,6 +16,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv("FANOUT_TEST_AS_CLI") == "1" {
 		os.Exit(cli.Run(os.Args[1:]))
 	}
+	if out := os.Getenv("FANOUT_TEST_AS_PEAK"); out != "" {
+		os.Exit(runPeak(out, os.Args[1], os.Args[2:]...))
+	}
 	testscript.Main(m, map[string]func(){
 		"fanout": func() { os.Exit(cli.Run(os.Args[1:])) },
 	})

@@ -104,18 +104,6 @@ func (h *halter) percentFailed() int {
 	return int(math.Ceil(float64(h.failed) * 100 / float64(total)))
 }
 
-// forget reports whether r is a job that --halt now killed. GNU parallel
-// neither logs nor prints nor counts those, so that --resume runs them
-// again.
-func (h *halter) forget(r *fanout.Result) bool {
-	if !r.Canceled {
-		return false // the common case, without the lock
-	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.killedByHalt(r)
-}
-
 // killedByHalt reports whether r was terminated by --halt now. h.mu is held.
 func (h *halter) killedByHalt(r *fanout.Result) bool {
 	return h.halted && h.rule.now && r.Canceled

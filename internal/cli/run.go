@@ -21,6 +21,7 @@ import (
 	"github.com/fanoutdev/fanout/internal/joblog"
 	"github.com/fanoutdev/fanout/internal/output"
 	"github.com/fanoutdev/fanout/internal/replace"
+	"github.com/fanoutdev/fanout/internal/tmpfile"
 )
 
 // Exit statuses, as GNU parallel documents them.
@@ -170,6 +171,11 @@ func run(o *Options, s Streams, env func(string) string, sigs <-chan os.Signal) 
 	if err != nil {
 		return 0, 0, err
 	}
+	// Output spills there only once a job prints a lot: found unusable
+	// then, it would cost that output midway through the run.
+	if err := tmpfile.Check(o.TmpDir); err != nil && !o.DryRun {
+		return 0, 0, fmt.Errorf("%w; point --tmpdir or $TMPDIR at a writable directory", err)
+	}
 	exe := &fanout.Local{Shell: env("PARALLEL_SHELL")}
 	if o.TermSeq != "" {
 		steps, _ := ParseTermSeq(o.TermSeq)
@@ -235,9 +241,7 @@ func run(o *Options, s Streams, env func(string) string, sigs <-chan os.Signal) 
 		printer.Command = func(j *fanout.Job) []byte { return dataOf(j).line }
 	}
 
-	// Sinks run in this order for each result: the job log first, so that
-	// no printed job is missing from it; then the output; then the counts.
-	var sinks fanout.Sinks
+	dl := &delivery{status: &statusSink{err: s.Err, median: pl.median}}
 	if o.JobLog != "" {
 		var w *joblog.Writer
 		if logPath == "-" {
@@ -249,25 +253,22 @@ func run(o *Options, s Streams, env func(string) string, sigs <-chan os.Signal) 
 			return 0, 0, err
 		}
 		defer w.Close()
-		sinks = append(sinks, &logSink{w: w})
+		dl.log = &logSink{w: w}
 	}
+	// With --results the output goes to the files only, as in GNU parallel.
+	attach := printer.Attach
 	if o.Results != "" {
-		k, closeResults, err := resultsSink(o)
+		k, closeResults, err := resultsSink(o, resuming)
 		if err != nil {
 			return 0, 0, err
 		}
 		defer closeResults()
-		sinks = append(sinks, k)
-	}
-	// With --results the output goes to the files only, as in GNU parallel.
-	attach := printer.Attach
-	if o.Results == "" {
-		sinks = append(sinks, printer)
-	} else {
+		dl.outputs = append(dl.outputs, k)
 		attach = func(*fanout.Job) {}
+	} else {
+		dl.outputs = append(dl.outputs, printer)
 	}
-	status := &statusSink{err: s.Err, median: pl.median}
-	sinks = append(sinks, status)
+	status := dl.status
 
 	pool := &fanout.Pool{
 		Limit:    limit,
@@ -307,15 +308,12 @@ func run(o *Options, s Streams, env func(string) string, sigs <-chan os.Signal) 
 		}
 		return hs != nil && hs.check(r)
 	}
-	pool.Sink = sinks
-	if hs != nil {
-		pool.Sink = fanout.SinkFunc(func(r *fanout.Result) error {
-			if hs.forget(r) {
-				return nil
-			}
-			return sinks.Receive(r)
-		})
+	// The context is cancelled only by --halt now and by signals: a job it
+	// terminated, or kept from starting, did not finish.
+	dl.forget = func(r *fanout.Result) bool {
+		return r.Canceled || errors.Is(r.Err, context.Canceled)
 	}
+	pool.Sink = dl
 
 	var caught atomic.Int32
 	done := make(chan struct{})

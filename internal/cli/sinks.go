@@ -13,6 +13,34 @@ import (
 	"github.com/fanoutdev/fanout/internal/results"
 )
 
+// delivery hands each result to the outputs (the printer or --results)
+// first, and writes its job-log row only once they have the output whole:
+// a row says a job is done, and a job is done only when its output is out.
+// A kill between the two leaves a job that printed but is not logged, which
+// --resume runs again; never one that is logged but lost its output.
+type delivery struct {
+	outputs fanout.Sinks
+	log     *logSink // nil without --joblog
+	status  *statusSink
+	// forget, if set, reports jobs that did not finish because the run
+	// killed them (--halt now, a signal): they are neither printed, logged
+	// nor counted, so that --resume runs them again.
+	forget func(r *fanout.Result) bool
+}
+
+func (d *delivery) Receive(r *fanout.Result) error {
+	if d.forget != nil && d.forget(r) {
+		return nil
+	}
+	err := d.outputs.Receive(r)
+	lost := err != nil || r.OutputErr != nil
+	if !lost && d.log != nil {
+		err = d.log.Receive(r)
+	}
+	d.status.count(r, lost)
+	return err
+}
+
 // statusSink counts failed jobs, reports jobs that could not run, and feeds
 // the runtimes of successful jobs to --timeout N%.
 type statusSink struct {
@@ -21,15 +49,21 @@ type statusSink struct {
 	median *medianTracker
 }
 
-func (st *statusSink) Receive(r *fanout.Result) error {
+// count records r; lost says its output could not be delivered, which
+// fails the job whatever its exit status.
+func (st *statusSink) count(r *fanout.Result, lost bool) {
 	if r.OutputErr != nil {
 		fmt.Fprintf(st.err, "fanout: job %d: output lost: %v\n", dataOf(r.Job).seq, oneLine(r.OutputErr))
+	}
+	if lost {
+		st.failed++
+		return
 	}
 	if r.Success() {
 		if st.median != nil {
 			st.median.add(r.Runtime)
 		}
-		return nil
+		return
 	}
 	st.failed++
 	switch {
@@ -41,7 +75,6 @@ func (st *statusSink) Receive(r *fanout.Result) error {
 	case r.TimedOut:
 		fmt.Fprintf(st.err, "fanout: job %d timed out after %v: %s\n", dataOf(r.Job).seq, r.Runtime.Round(time.Millisecond), dataOf(r.Job).line)
 	}
-	return nil
 }
 
 // logSink writes each finished job's row to the job log.
@@ -83,9 +116,9 @@ func (jobView) Command(j *fanout.Job) string  { return string(dataOf(j).line) }
 
 // resultsSink is --results: JSON lines for a name ending in .json, a
 // directory tree otherwise.
-func resultsSink(o *Options) (fanout.Sink, func(), error) {
+func resultsSink(o *Options, resuming bool) (fanout.Sink, func(), error) {
 	if strings.HasSuffix(o.Results, ".json") {
-		j, err := results.CreateJSON(o.Results, jobView{})
+		j, err := results.CreateJSON(o.Results, jobView{}, resuming)
 		if err != nil {
 			return nil, nil, err
 		}

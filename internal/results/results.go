@@ -6,6 +6,7 @@ package results
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -48,11 +49,8 @@ func (d *Dir) Receive(r *fanout.Result) error {
 	if err := writeFile(filepath.Join(dir, "stderr"), &r.Stderr); err != nil {
 		return err
 	}
-	seq := strconv.AppendInt(nil, r.Seq, 10)
-	if err := os.WriteFile(filepath.Join(dir, "seq"), seq, 0o644); err != nil {
-		return fmt.Errorf("results: %w", err)
-	}
-	return nil
+	seq := bytes.NewReader(strconv.AppendInt(nil, r.Seq, 10))
+	return writeFile(filepath.Join(dir, "seq"), seq)
 }
 
 // path returns the job's directory: a level for each value, numbered by
@@ -83,16 +81,26 @@ func escape(v string) string {
 	return v
 }
 
-func writeFile(path string, o *fanout.Output) error {
-	f, err := os.Create(path)
+// writeFile writes o to path through a temporary name in the same
+// directory, renamed into place once whole: a kill or a full disk midway
+// leaves the old file or none, never a truncated one under the real name.
+// The temporary name is fixed, so a leftover is overwritten when the job
+// runs again.
+func writeFile(path string, o io.WriterTo) error {
+	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp")
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return fmt.Errorf("results: %w", err)
 	}
-	if _, err := o.WriteTo(f); err != nil {
-		f.Close()
-		return fmt.Errorf("results %s: %w", path, err)
+	_, err = o.WriteTo(f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
 	}
-	if err := f.Close(); err != nil {
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
 		return fmt.Errorf("results %s: %w", path, err)
 	}
 	return nil
@@ -105,13 +113,50 @@ type JSON struct {
 	Job Job
 }
 
-// CreateJSON creates (truncates) the JSON Lines file at path.
-func CreateJSON(path string, job Job) (*JSON, error) {
-	f, err := os.Create(path)
+// CreateJSON creates (truncates) the JSON Lines file at path or, with
+// appendMode (a resumed run), adds to it. A last line cut off by a kill is
+// removed first: its job was not logged as done and runs again.
+func CreateJSON(path string, job Job, appendMode bool) (*JSON, error) {
+	flags := os.O_RDWR | os.O_CREATE | os.O_APPEND
+	if !appendMode {
+		flags |= os.O_TRUNC
+	}
+	f, err := os.OpenFile(path, flags, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("results: %w", err)
 	}
+	if appendMode {
+		if err := cutTornLine(f); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("results %s: %w", path, err)
+		}
+	}
 	return &JSON{f: f, w: bufio.NewWriterSize(f, 64<<10), Job: job}, nil
+}
+
+// cutTornLine truncates f after its last newline.
+func cutTornLine(f *os.File) error {
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	end := st.Size()
+	var buf [4096]byte
+	for end > 0 {
+		n := min(end, int64(len(buf)))
+		if _, err := f.ReadAt(buf[:n], end-n); err != nil {
+			return err
+		}
+		if i := bytes.LastIndexByte(buf[:n], '\n'); i >= 0 {
+			end = end - n + int64(i) + 1
+			break
+		}
+		end -= n
+	}
+	if end == st.Size() {
+		return nil
+	}
+	return f.Truncate(end)
 }
 
 // Receive appends r's object and flushes it, so a crash loses no finished

@@ -91,7 +91,7 @@ func TestDirNumbering(t *testing.T) {
 
 func TestJSONLines(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "r.json")
-	s, err := CreateJSON(path, values{})
+	s, err := CreateJSON(path, values{}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,5 +120,37 @@ func TestJSONLines(t *testing.T) {
 	}
 	if v := got[1]["V"].([]any); len(v) != 1 || v[0] != strings.ToValidUTF8(weird, "\ufffd") {
 		t.Errorf("job 1 V = %q", v)
+	}
+}
+
+// A resumed run appends to the JSON lines, after cutting off a last line
+// that a kill tore.
+func TestJSONLinesAppendCutsTornLine(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "r.json")
+	s, err := CreateJSON(path, values{}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(t, s, job("echo a", "a"))
+	s.Close()
+	f, _ := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	f.WriteString(`{ "Seq": 2, "Host": ":", "Std`)
+	f.Close()
+	s, err = CreateJSON(path, values{}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(t, s, job("echo b", "b"))
+	s.Close()
+	b, _ := os.ReadFile(path)
+	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("want 2 lines, got %q", b)
+	}
+	for _, l := range lines {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("line %q: %v", l, err)
+		}
 	}
 }

@@ -201,6 +201,9 @@ func run(o *Options, s Streams, env func(string) string, sigs <-chan os.Signal) 
 		if prev, err = joblog.ReadFile(logPath); err != nil {
 			return 0, 0, err
 		}
+		if prev.Torn > 0 {
+			fmt.Fprintf(s.Err, "fanout: joblog %s: line %d was cut off while it was written: left out, that job runs again\n", logPath, prev.Torn)
+		}
 	}
 
 	var src input.Source

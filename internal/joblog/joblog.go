@@ -1,8 +1,11 @@
 // Package joblog writes and reads GNU parallel's job log (--joblog): a
 // header, then one tab-separated row per finished job. It is built so that
 // nothing is lost: every row goes out in a single write(2) on a file opened
-// for appending, so a kill -9 at any instant leaves only whole rows, and a
-// short write (a full disk) is rolled back before the error is reported.
+// for appending, and a short write (a full disk) is rolled back before the
+// error is reported. A kill -9 can still cut a row longer than a page (the
+// kernel stops a write to a file between pages for a fatal signal): on
+// reading, such a torn last row is left out, and it is cut off before
+// rows are appended, so that job simply runs again.
 package joblog
 
 import (
@@ -15,6 +18,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/fanoutdev/fanout/internal/lines"
 )
 
 // Header is the first line of a job log.
@@ -109,20 +114,11 @@ type Writer struct {
 // afresh, as GNU parallel's does; with it (--resume and friends) rows are
 // added to what is there. The header is written when the file is empty.
 func Create(path string, appendMode bool) (*Writer, error) {
-	flags := os.O_WRONLY | os.O_CREATE | os.O_APPEND
-	if !appendMode {
-		flags |= os.O_TRUNC
-	}
-	f, err := os.OpenFile(path, flags, 0o644)
+	f, size, err := lines.OpenAppend(path, !appendMode)
 	if err != nil {
 		return nil, fmt.Errorf("joblog %s: %w", path, unwrapPath(err))
 	}
-	st, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("joblog %s: %w", path, err)
-	}
-	w := &Writer{out: f, f: f, path: path, size: st.Size()}
+	w := &Writer{out: f, f: f, path: path, size: size}
 	if w.size == 0 {
 		if err := w.write([]byte(Header)); err != nil {
 			f.Close()
@@ -187,6 +183,9 @@ func (w *Writer) Close() error {
 
 // Log is a parsed job log.
 type Log struct {
+	// Torn is the line number of a last row that was cut off before its
+	// newline, or 0. Such a row is not among the entries.
+	Torn    int
 	entries []*Entry
 	bySeq   map[int64]*Entry
 }
@@ -205,9 +204,10 @@ func ReadFile(path string) (*Log, error) {
 	return Read(f, path)
 }
 
-// Read parses a job log. A wrong header, a malformed row or a last row
-// without its newline is an error naming the line: resuming from a log
-// that is not understood would rerun or skip the wrong jobs.
+// Read parses a job log. A wrong header or a malformed row is an error
+// naming the line: resuming from a log that is not understood would rerun
+// or skip the wrong jobs. A last row without its newline is left out and
+// reported in Log.Torn.
 func Read(r io.Reader, name string) (*Log, error) {
 	l := &Log{bySeq: map[int64]*Entry{}}
 	br := bufio.NewReaderSize(r, 64<<10)
@@ -220,7 +220,11 @@ func Read(r io.Reader, name string) (*Log, error) {
 			return nil, fmt.Errorf("joblog %s: %w", name, err)
 		}
 		if err == io.EOF {
-			return nil, fmt.Errorf("joblog %s: line %d: row cut off (no newline at the end); fix or remove the log", name, n)
+			// Only a kill in the middle of writing a row leaves one
+			// without its newline: that job's completion was never
+			// recorded, and it runs again.
+			l.Torn = n
+			return l, nil
 		}
 		if n == 1 {
 			if string(line) != Header {

@@ -53,7 +53,6 @@ func TestRead(t *testing.T) {
 		"bad seq":       {Header + "x\t:\t1.0\t1.0\t0\t0\t0\t0\tc\n", "line 2: malformed row: column 1"},
 		"bad exitval":   {Header + "1\t:\t1.0\t1.0\t0\t0\tzz\t0\tc\n", "column 7"},
 		"zero seq":      {Header + "0\t:\t1.0\t1.0\t0\t0\t0\t0\tc\n", "sequence number 0"},
-		"torn last row": {Header + "1\t:\t1.0\t1.0\t0\t0\t0\t0\tc\n2\t:\t1.", "line 3: row cut off"},
 	} {
 		_, err := Read(strings.NewReader(tt.in), "jl")
 		if tt.want == "" {
@@ -65,6 +64,12 @@ func TestRead(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.HasPrefix(err.Error(), "joblog jl: ") || strings.Contains(err.Error(), "\n") {
 			t.Errorf("%s: err = %v, want %q", name, err, tt.want)
 		}
+	}
+	// A last row without its newline was cut off by a kill: it is left
+	// out, so that job runs again, and reported.
+	torn := Header + "1\t:\t1.0\t1.0\t0\t0\t0\t0\tc\n2\t:\t1.0\t1.0\t0\t0\t0\t0\techo " + strings.Repeat("x", 100<<10)
+	if l, err := Read(strings.NewReader(torn), "jl"); err != nil || l.Torn != 3 || len(l.Entries()) != 1 {
+		t.Fatalf("torn last row: %v, Torn %d, %d rows", err, l.Torn, len(l.Entries()))
 	}
 	if l, err := ReadFile(filepath.Join(t.TempDir(), "missing")); err != nil || len(l.Entries()) != 0 {
 		t.Fatalf("missing file: %v", err)
@@ -164,5 +169,24 @@ func BenchmarkAppendEntry(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		buf = AppendEntry(buf[:0], &e)
+	}
+}
+
+// Rows appended to a log whose last row was torn start on a line of their
+// own: the torn row is cut off first.
+func TestCreateCutsTornRow(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "jl")
+	os.WriteFile(path, []byte(Header+"1\t:\t1.0\t1.0\t0\t0\t0\t0\tc\n2\t:\t1."), 0o644)
+	w, err := Create(path, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write(&Entry{Seq: 2, Command: "c"}); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	l, err := ReadFile(path)
+	if err != nil || l.Torn != 0 || len(l.Entries()) != 2 {
+		t.Fatalf("%v, Torn %d, %d rows", err, l.Torn, len(l.Entries()))
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/fanoutdev/fanout"
+	"github.com/fanoutdev/fanout/internal/lines"
 )
 
 // Job describes what the sink needs of a job beyond its Result.
@@ -117,46 +118,11 @@ type JSON struct {
 // appendMode (a resumed run), adds to it. A last line cut off by a kill is
 // removed first: its job was not logged as done and runs again.
 func CreateJSON(path string, job Job, appendMode bool) (*JSON, error) {
-	flags := os.O_RDWR | os.O_CREATE | os.O_APPEND
-	if !appendMode {
-		flags |= os.O_TRUNC
-	}
-	f, err := os.OpenFile(path, flags, 0o644)
+	f, _, err := lines.OpenAppend(path, !appendMode)
 	if err != nil {
 		return nil, fmt.Errorf("results: %w", err)
 	}
-	if appendMode {
-		if err := cutTornLine(f); err != nil {
-			f.Close()
-			return nil, fmt.Errorf("results %s: %w", path, err)
-		}
-	}
 	return &JSON{f: f, w: bufio.NewWriterSize(f, 64<<10), Job: job}, nil
-}
-
-// cutTornLine truncates f after its last newline.
-func cutTornLine(f *os.File) error {
-	st, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	end := st.Size()
-	var buf [4096]byte
-	for end > 0 {
-		n := min(end, int64(len(buf)))
-		if _, err := f.ReadAt(buf[:n], end-n); err != nil {
-			return err
-		}
-		if i := bytes.LastIndexByte(buf[:n], '\n'); i >= 0 {
-			end = end - n + int64(i) + 1
-			break
-		}
-		end -= n
-	}
-	if end == st.Size() {
-		return nil
-	}
-	return f.Truncate(end)
 }
 
 // Receive appends r's object and flushes it, so a crash loses no finished

@@ -45,14 +45,14 @@ func TestRead(t *testing.T) {
 		t.Fatalf("command %q", e.Command)
 	}
 	for name, tt := range map[string]struct{ in, want string }{
-		"empty file":    {"", ""},
-		"header only":   {Header, ""},
-		"wrong header":  {"Seq\tHost\n", "line 1: not a job log header"},
-		"not a log":     {"hello world\n", "line 1: not a job log header"},
-		"few columns":   {Header + "1\t:\t1.0\n", "line 2: malformed row: 3 columns"},
-		"bad seq":       {Header + "x\t:\t1.0\t1.0\t0\t0\t0\t0\tc\n", "line 2: malformed row: column 1"},
-		"bad exitval":   {Header + "1\t:\t1.0\t1.0\t0\t0\tzz\t0\tc\n", "column 7"},
-		"zero seq":      {Header + "0\t:\t1.0\t1.0\t0\t0\t0\t0\tc\n", "sequence number 0"},
+		"empty file":   {"", ""},
+		"header only":  {Header, ""},
+		"wrong header": {"Seq\tHost\n", "line 1: not a job log header"},
+		"not a log":    {"hello world\n", "line 1: not a job log header"},
+		"few columns":  {Header + "1\t:\t1.0\n", "line 2: malformed row: 3 columns"},
+		"bad seq":      {Header + "x\t:\t1.0\t1.0\t0\t0\t0\t0\tc\n", "line 2: malformed row: column 1"},
+		"bad exitval":  {Header + "1\t:\t1.0\t1.0\t0\t0\tzz\t0\tc\n", "column 7"},
+		"zero seq":     {Header + "0\t:\t1.0\t1.0\t0\t0\t0\t0\tc\n", "sequence number 0"},
 	} {
 		_, err := Read(strings.NewReader(tt.in), "jl")
 		if tt.want == "" {

@@ -172,3 +172,66 @@ func groupAlive(pgid int) bool {
 	}
 	return false
 }
+
+// SIGHUP (the terminal went away) starts no more jobs and lets the running
+// ones finish, as in GNU parallel; they are logged, and --resume runs the
+// rest.
+func TestSighupLetsRunningJobsFinish(t *testing.T) {
+	dir := t.TempDir()
+	cmd, stderr, out := startFanout(t, dir, "-j2", "--joblog", "jl", gatedJob, ":::", "a", "b", "c", "d")
+	waitFiles(t, filepath.Join(dir, "started_a"), filepath.Join(dir, "started_b"))
+	cmd.Process.Signal(syscall.SIGHUP)
+	waitLine(t, stderr, "SIGHUP")
+	os.WriteFile(filepath.Join(dir, "gate"), nil, 0o644)
+	go io.Copy(io.Discard, stderrReader(stderr))
+	if code := exitStatus(t, cmd); code != 128+int(syscall.SIGHUP) {
+		t.Fatalf("exit status %d, want %d", code, 128+int(syscall.SIGHUP))
+	}
+	if got := out.String(); !strings.Contains(got, "done a") || !strings.Contains(got, "done b") || strings.Contains(got, "done c") {
+		t.Fatalf("stdout %q: want a and b finished, c never started", got)
+	}
+	if logged := joblogSeqs(t, filepath.Join(dir, "jl")); len(logged) != 2 {
+		t.Fatalf("job log has %v, want the 2 finished jobs", logged)
+	}
+	b, err := fanoutCmd(dir, "-j2", "--joblog", "jl", "--resume", gatedJob, ":::", "a", "b", "c", "d").Output()
+	if got := string(b); err != nil || strings.Contains(got, "done a") || !strings.Contains(got, "done c") || !strings.Contains(got, "done d") {
+		t.Fatalf("resume ran %q (%v), want exactly c and d", got, err)
+	}
+}
+
+// SIGQUIT terminates the running jobs, as SIGINT does, without a dump of
+// fanout's goroutines, and leaves them out of the log.
+func TestSigquitTerminatesJobs(t *testing.T) {
+	dir := t.TempDir()
+	cmd, stderr, _ := startFanout(t, dir, "-j2", "--joblog", "jl", `echo $$ > pid_{}; sleep 30`, ":::", "a", "b")
+	waitFiles(t, filepath.Join(dir, "pid_a"), filepath.Join(dir, "pid_b"))
+	cmd.Process.Signal(syscall.SIGQUIT)
+	var rest strings.Builder
+	for stderr.Scan() {
+		rest.WriteString(stderr.Text() + "\n")
+	}
+	if code := exitStatus(t, cmd); code != 128+int(syscall.SIGQUIT) {
+		t.Fatalf("exit status %d, want %d; stderr:\n%s", code, 128+int(syscall.SIGQUIT), rest.String())
+	}
+	if strings.Contains(rest.String(), "goroutine") {
+		t.Fatalf("SIGQUIT dumped goroutines:\n%.400s", rest.String())
+	}
+	for _, name := range []string{"pid_a", "pid_b"} {
+		if pg := readPid(t, filepath.Join(dir, name)); groupAlive(pg) {
+			t.Fatalf("job group %d outlived fanout", pg)
+		}
+	}
+	if logged := joblogSeqs(t, filepath.Join(dir, "jl")); len(logged) != 0 {
+		t.Fatalf("jobs killed by SIGQUIT are logged: %v", logged)
+	}
+}
+
+func readPid(t *testing.T, path string) int {
+	t.Helper()
+	b, _ := os.ReadFile(path)
+	var pid int
+	if _, err := fmt.Sscan(strings.TrimSpace(string(b)), &pid); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return pid
+}

@@ -47,10 +47,10 @@ func (e usageError) Unwrap() error { return e.error }
 
 // Main runs fanout with the given arguments (without argv[0]) and returns
 // its exit status. Nothing below it exits the process. Signals arriving on
-// sigs are handled as GNU parallel does: a first SIGTERM stops new jobs
-// from starting and lets running ones finish; a second one, or SIGINT,
-// sends the running jobs their term sequence. Either way the exit status is
-// 128 plus the signal number.
+// sigs are handled as GNU parallel does (see interrupts): SIGTERM and
+// SIGHUP stop new jobs from starting and let running ones finish; SIGINT,
+// SIGQUIT or a second SIGTERM terminate the running jobs. Either way the
+// exit status is 128 plus the signal number.
 func Main(args []string, s Streams, env func(string) string, sigs <-chan os.Signal) int {
 	opts, err := Parse(args, env)
 	if err != nil {
@@ -67,6 +67,11 @@ func Main(args []string, s Streams, env func(string) string, sigs <-chan os.Sign
 		return ExitOK
 	}
 	code, sig, err := run(opts, s, env, sigs)
+	if errors.Is(err, syscall.EPIPE) {
+		// Standard output was closed (fanout ... | head): GNU parallel
+		// dies of SIGPIPE, quietly; so does fanout, in status.
+		return 128 + int(syscall.SIGPIPE)
+	}
 	if sig != 0 {
 		fmt.Fprintf(s.Err, "fanout: stopped by %v\n", unix.SignalName(sig))
 		return 128 + int(sig)
@@ -316,29 +321,13 @@ func run(o *Options, s Streams, env func(string) string, sigs <-chan os.Signal) 
 	dl.forget = func(r *fanout.Result) bool {
 		return r.Canceled || errors.Is(r.Err, context.Canceled)
 	}
+	dl.broken = func() { pool.Stop(); kill() }
 	pool.Sink = dl
 
-	var caught atomic.Int32
+	intr := &interrupts{stop: pool.Stop, kill: kill, signalJobs: func(syscall.Signal) {}, err: s.Err}
 	done := make(chan struct{})
 	defer close(done)
-	go func() {
-		for {
-			select {
-			case <-done:
-				return
-			case v := <-sigs:
-				sg, _ := v.(syscall.Signal)
-				first := caught.Swap(int32(sg)) == 0
-				pool.Stop()
-				if sg == syscall.SIGINT || !first {
-					fmt.Fprintf(s.Err, "fanout: %v: terminating running jobs\n", unix.SignalName(sg))
-					kill()
-				} else {
-					fmt.Fprintf(s.Err, "fanout: %v: starting no more jobs, waiting for running ones; send it again to terminate them\n", unix.SignalName(sg))
-				}
-			}
-		}
-	}()
+	go intr.watch(sigs, done)
 
 	// Rendering happens in the worker about to run the job: only there is
 	// its slot ({%}) known, and the work spreads over the workers.
@@ -379,7 +368,7 @@ func run(o *Options, s Streams, env func(string) string, sigs <-chan os.Signal) 
 			if err != nil {
 				pool.Stop()
 				pool.Wait()
-				return status.failed, syscall.Signal(caught.Load()), err
+				return status.failed, intr.stoppedBy(), err
 			}
 			seq++
 			d := &jobData{values: values, seq: seq}
@@ -399,7 +388,7 @@ func run(o *Options, s Streams, env func(string) string, sigs <-chan os.Signal) 
 		}
 	}
 	err = pool.Wait()
-	sig = syscall.Signal(caught.Load())
+	sig = intr.stoppedBy()
 	// A resource that ran out is the one error to report, whether a job
 	// or the pool itself (a worker's descriptors) met it first.
 	if first := exhausted.err(); first != nil {

@@ -1,10 +1,15 @@
 package cli
 
 import (
+	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"sync/atomic"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // Run is the whole command: it wires the process's streams, environment and
@@ -17,8 +22,78 @@ func Run(args []string) int {
 		// microseconds of CPU per hundred jobs.
 		debug.SetGCPercent(10)
 	}
-	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, handled...)
 	defer signal.Stop(sigs)
 	return Main(args, Stdio(), os.Getenv, sigs)
+}
+
+// handled are the signals fanout acts on. SIGPIPE is among them so that a
+// write to a closed standard output fails with EPIPE, which the run turns
+// into GNU parallel's quiet exit status 141, instead of killing fanout
+// before it can stop its jobs.
+var handled = []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT,
+	syscall.SIGTSTP, syscall.SIGCONT, syscall.SIGPIPE}
+
+// interrupts does what a signal asks of a run, as GNU parallel does:
+//   - SIGTERM, the first time, and SIGHUP start no more jobs and let the
+//     running ones finish;
+//   - SIGINT, SIGQUIT and any SIGTERM after a first one terminate the
+//     running jobs with their term sequence;
+//   - SIGTSTP (Ctrl-Z) stops the running jobs, then fanout itself; SIGCONT
+//     continues them;
+//   - SIGPIPE is left to the write that met the closed pipe.
+//
+// Jobs run in process groups of their own, out of the terminal's reach, so
+// every signal meant for them is passed on here.
+type interrupts struct {
+	stop       func()               // start no more jobs
+	kill       func()               // terminate the running jobs
+	signalJobs func(syscall.Signal) // send a signal to every running job
+	err        io.Writer
+	caught     atomic.Int32 // the last signal that stopped the run
+}
+
+// stoppedBy returns the signal that stopped the run, or 0.
+func (in *interrupts) stoppedBy() syscall.Signal { return syscall.Signal(in.caught.Load()) }
+
+// watch handles the signals from sigs until done is closed.
+func (in *interrupts) watch(sigs <-chan os.Signal, done <-chan struct{}) {
+	for {
+		select {
+		case <-done:
+			return
+		case v := <-sigs:
+			if sg, ok := v.(syscall.Signal); ok {
+				in.handle(sg)
+			}
+		}
+	}
+}
+
+func (in *interrupts) handle(sg syscall.Signal) {
+	switch sg {
+	case syscall.SIGPIPE:
+		return
+	case syscall.SIGTSTP:
+		in.signalJobs(syscall.SIGTSTP)
+		// SIGSTOP cannot be caught: fanout stops here until SIGCONT.
+		syscall.Kill(os.Getpid(), syscall.SIGSTOP)
+		return
+	case syscall.SIGCONT:
+		in.signalJobs(syscall.SIGCONT)
+		return
+	}
+	first := in.caught.Swap(int32(sg)) == 0
+	in.stop()
+	name := unix.SignalName(sg)
+	switch {
+	case sg == syscall.SIGHUP:
+		fmt.Fprintf(in.err, "fanout: %s: starting no more jobs, waiting for running ones; send SIGTERM to terminate them\n", name)
+	case sg == syscall.SIGTERM && first:
+		fmt.Fprintf(in.err, "fanout: %s: starting no more jobs, waiting for running ones; send it again to terminate them\n", name)
+	default:
+		fmt.Fprintf(in.err, "fanout: %s: terminating running jobs\n", name)
+		in.kill()
+	}
 }

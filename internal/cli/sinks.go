@@ -2,10 +2,12 @@ package cli
 
 import (
 	"container/heap"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/fanoutdev/fanout"
@@ -26,6 +28,9 @@ type delivery struct {
 	// killed them (--halt now, a signal): they are neither printed, logged
 	// nor counted, so that --resume runs them again.
 	forget func(r *fanout.Result) bool
+	// broken, if set, is called once standard output is a closed pipe:
+	// nothing more can be printed, so the running jobs are terminated.
+	broken func()
 }
 
 func (d *delivery) Receive(r *fanout.Result) error {
@@ -33,6 +38,15 @@ func (d *delivery) Receive(r *fanout.Result) error {
 		return nil
 	}
 	err := d.outputs.Receive(r)
+	if err == nil && errors.Is(r.OutputErr, syscall.EPIPE) {
+		err = r.OutputErr // streamed output met the closed pipe
+	}
+	if errors.Is(err, syscall.EPIPE) {
+		if d.broken != nil {
+			d.broken()
+		}
+		return err // the run ends quietly with 141, as GNU parallel's does
+	}
 	lost := err != nil || r.OutputErr != nil
 	if !lost && d.log != nil {
 		err = d.log.Receive(r)
@@ -90,20 +104,12 @@ func (l *logSink) Receive(r *fanout.Result) error {
 		Start:   r.Start,
 		Runtime: r.Runtime,
 		Receive: r.Stdout.Len(),
-		Exitval: r.ExitCode,
+		Exitval: joblog.Exitval(r),
 		Signal:  int(r.Signal),
 		Command: string(d.line),
 	}
-	switch {
-	case r.Err != nil:
-		l.e.Exitval = r.ExitStatus()
-		l.e.Start = time.Now()
-	case r.TimedOut || r.Canceled:
-		// GNU parallel's mark for a job it killed itself; one that died of
-		// a signal on its own keeps its exit value (0) beside the signal.
-		l.e.Exitval = -1
-	case r.Signal != 0:
-		l.e.Exitval = 0
+	if r.Err != nil {
+		l.e.Start = time.Now() // it never started
 	}
 	return l.w.Write(&l.e)
 }

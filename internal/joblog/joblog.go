@@ -19,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/fanoutdev/fanout"
 	"github.com/fanoutdev/fanout/internal/lines"
 )
 
@@ -42,6 +43,23 @@ type Entry struct {
 	// are not turned back on reading, so that the far more common literal
 	// \n of a printf survives --retry-failed.
 	Command string
+}
+
+// Exitval is the value GNU parallel logs for a job's exit: the exit status;
+// -1 for a job that fanout itself terminated (a timeout, a signal to the
+// run), beside the signal; 0 for one that died of a signal on its own,
+// beside that signal; and the shell's 127 or 126 for a program that could
+// not be found or run. The job log and --results use it alike.
+func Exitval(r *fanout.Result) int {
+	switch {
+	case r.Err != nil:
+		return r.ExitStatus()
+	case r.TimedOut || r.Canceled:
+		return -1
+	case r.Signal != 0:
+		return 0
+	}
+	return r.ExitCode
 }
 
 // Succeeded reports whether the job exited with status 0.

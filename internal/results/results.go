@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/fanoutdev/fanout"
+	"github.com/fanoutdev/fanout/internal/joblog"
 	"github.com/fanoutdev/fanout/internal/lines"
 )
 
@@ -131,7 +132,7 @@ func (s *JSON) Receive(r *fanout.Result) error {
 	w := s.w
 	b := w.AvailableBuffer()
 	b = fmt.Appendf(b, `{ "Seq": %d, "Host": ":", "Starttime": %.3f, "JobRuntime": %.3f, "Send": 0, "Receive": %d, "Exitval": %d, "Signal": %d, "Command": `,
-		r.Seq, float64(r.Start.UnixMilli())/1000, r.Runtime.Seconds(), r.Stdout.Len(), exitval(r), int(r.Signal))
+		r.Seq, float64(r.Start.UnixMilli())/1000, r.Runtime.Seconds(), r.Stdout.Len(), joblog.Exitval(r), int(r.Signal))
 	w.Write(b)
 	writeString(w, strings.NewReader(s.Job.Command(r.Job)))
 	w.WriteString(`, "V": [ `)
@@ -159,13 +160,6 @@ func (s *JSON) Close() error {
 		return fmt.Errorf("results %s: %w", s.f.Name(), err)
 	}
 	return s.f.Close()
-}
-
-func exitval(r *fanout.Result) int {
-	if r.Err != nil {
-		return r.ExitStatus()
-	}
-	return r.ExitCode
 }
 
 const hex = "0123456789abcdef"

@@ -221,7 +221,7 @@ func run(o *Options, s Streams, env func(string) string, sigs <-chan os.Signal) 
 		return 0, 0, dryRun(pl, src, s.Out, limit)
 	}
 
-	printer := &output.Printer{Out: s.Out, Err: s.Err}
+	printer := &output.Printer{Out: s.Out, Err: s.Err, TempDir: o.TmpDir}
 	switch {
 	case o.Ungroup:
 		printer.Mode = output.Ungroup

@@ -560,6 +560,7 @@ func (pl *plan) setTimeout(job *fanout.Job) {
 func openInputs(o *Options, stdin io.Reader) (input.Source, func(), error) {
 	var f input.Format
 	f.Null = o.Null
+	f.MaxRecord = maxLine - 1 // the limit counts an argument's closing NUL
 	if o.Delim != "" {
 		if err := f.SetDelim(o.Delim); err != nil {
 			return nil, nil, usageError{err}

@@ -235,7 +235,7 @@ func run(o *Options, s Streams, env func(string) string, sigs <-chan os.Signal) 
 		return 0, 0, dryRun(pl, src, s.Out, limit)
 	}
 
-	printer := &output.Printer{Out: s.Out, Err: s.Err}
+	printer := &output.Printer{Out: s.Out, Err: s.Err, TempDir: o.TmpDir}
 	switch {
 	case o.Ungroup:
 		printer.Mode = output.Ungroup
@@ -550,6 +550,7 @@ func (pl *plan) setTimeout(job *fanout.Job) {
 func openInputs(o *Options, stdin io.Reader) (input.Source, func(), error) {
 	var f input.Format
 	f.Null = o.Null
+	f.MaxRecord = maxLine - 1 // the limit counts an argument's closing NUL
 	if o.Delim != "" {
 		if err := f.SetDelim(o.Delim); err != nil {
 			return nil, nil, usageError{err}

@@ -46,6 +46,22 @@ type Format struct {
 	// Trim removes white space around each value (--trim). The zero
 	// value follows GNU parallel: both ends with Colsep, else nothing.
 	Trim Trim
+	// MaxRecord, if positive, is the longest record in bytes, delimiter
+	// not counted: a longer one is an error, and its source reads no
+	// further. A record longer than the longest argument the system passes
+	// to a program can never run, and one whose delimiter never comes
+	// would otherwise be read into memory without end. Zero means no
+	// limit.
+	MaxRecord int
+}
+
+// ErrLongRecord is wrapped by the error for a record longer than the
+// Format's MaxRecord; its text says what to do about it.
+var ErrLongRecord = errors.New("more than a command line can hold: pass such data on the command's standard input instead, or check the delimiter (-d, -0)")
+
+// longRecord is the error for record n of the named input.
+func longRecord(name string, n int64, limit int) error {
+	return fmt.Errorf("input %s: record %d is longer than %d bytes, %w", name, n, limit, ErrLongRecord)
 }
 
 // Trim says which ends of a value lose their white space.
@@ -96,10 +112,11 @@ type splitter struct {
 	trim   Trim
 	colsep *regexp.Regexp
 	lit    string // colsep, when it is plain text
+	max    int    // MaxRecord; 0 for no limit
 }
 
 func (f Format) splitter() splitter {
-	s := splitter{delim: '\n', trim: f.Trim, colsep: f.Colsep}
+	s := splitter{delim: '\n', trim: f.Trim, colsep: f.Colsep, max: max(f.MaxRecord, 0)}
 	switch {
 	case f.Delim != 0:
 		s.delim = f.Delim
@@ -257,9 +274,14 @@ type list struct {
 	sp     splitter
 	rest   string // the part of values[0] after the record returned last
 	inRest bool
+	n      int64 // records returned
+	err    error
 }
 
 func (l *list) Next() ([]string, error) {
+	if l.err != nil {
+		return nil, l.err
+	}
 	if !l.inRest {
 		if len(l.values) == 0 {
 			return nil, io.EOF
@@ -272,6 +294,13 @@ func (l *list) Next() ([]string, error) {
 		rec, l.rest = rec[:i], rec[i+1:]
 	} else {
 		l.inRest = false
+	}
+	l.n++
+	// A value is in memory already, but one that cannot run is refused
+	// the same way as from a file.
+	if l.sp.max > 0 && len(rec) > l.sp.max {
+		l.err = longRecord(":::", l.n, l.sp.max)
+		return nil, l.err
 	}
 	return l.sp.record(rec), nil
 }
@@ -294,6 +323,7 @@ type reader struct {
 	name string
 	sp   splitter
 	long []byte // a record longer than the buffer, being assembled
+	n    int64  // records read
 	err  error
 }
 
@@ -305,14 +335,18 @@ func (r *reader) Next() ([]string, error) {
 	if r.err != nil {
 		return nil, r.err
 	}
+	r.n++
 	chunk, err := r.br.ReadSlice(r.sp.delim)
-	if err == nil {
+	if err == nil && (r.sp.max == 0 || len(chunk)-1 <= r.sp.max) {
 		// The common case: the record fits the buffer and is copied once.
 		return r.sp.record(string(chunk[:len(chunk)-1])), nil
 	}
 	long := r.long[:0]
 	for errors.Is(err, bufio.ErrBufferFull) {
 		long = append(long, chunk...)
+		if r.sp.max > 0 && len(long) > r.sp.max {
+			break
+		}
 		chunk, err = r.br.ReadSlice(r.sp.delim)
 	}
 	if cap(long) <= keepLong {
@@ -329,6 +363,8 @@ func (r *reader) Next() ([]string, error) {
 		if len(long) == 0 {
 			return nil, io.EOF
 		}
+	case errors.Is(err, bufio.ErrBufferFull):
+		// Over the limit with no delimiter in sight: stop here.
 	default:
 		// An *os.File names itself; the name given here is the one the
 		// user wrote.
@@ -337,6 +373,10 @@ func (r *reader) Next() ([]string, error) {
 			err = pe.Err
 		}
 		r.err = fmt.Errorf("input %s: %w", r.name, err)
+		return nil, r.err
+	}
+	if r.sp.max > 0 && len(long) > r.sp.max {
+		r.err = longRecord(r.name, r.n, r.sp.max)
 		return nil, r.err
 	}
 	return r.sp.record(string(long)), nil

@@ -602,3 +602,155 @@ func TestReadErrorOfFile(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// TestMaxRecord checks the limit on a record's length at its edges, for
+// each delimiter, through both the buffered and the long-record path.
+func TestMaxRecord(t *testing.T) {
+	x := func(n int) string { return strings.Repeat("x", n) }
+	tests := []struct {
+		name string
+		in   string
+		f    Format
+		want [][]string
+		bad  int64 // the record refused, 0 if none
+	}{
+		{"at the limit", x(40) + "\n", Format{}, recs(x(40)), 0},
+		{"one over", x(41) + "\n", Format{}, nil, 1},
+		{"last, at the limit", "a\n" + x(40), Format{}, recs("a", x(40)), 0},
+		{"last, one over", "a\n" + x(41), Format{}, recs("a"), 2},
+		{"later records are not read", "a\n" + x(41) + "\nb\n", Format{}, recs("a"), 2},
+		{"empty records", "\n\n", Format{}, recs("", ""), 0},
+		{"null at the limit", x(40) + "\x00" + x(40), Format{Null: true}, recs(x(40), x(40)), 0},
+		{"null one over", x(40) + "\x00" + x(41) + "\x00", Format{Null: true}, recs(x(40)), 2},
+		{"null, newlines count", x(20) + "\n" + x(20) + "\x00", Format{Null: true}, nil, 1},
+		{"delim at the limit", x(40) + ",b", Format{Delim: ','}, recs(x(40), "b"), 0},
+		{"delim one over", "b," + x(41), Format{Delim: ','}, recs("b"), 2},
+		{"delim never comes", x(39) + "\n" + x(39), Format{Delim: ','}, nil, 1},
+		{"colsep counts the whole record", x(20) + "\t" + x(20) + "\n", Format{Colsep: tab}, nil, 1},
+	}
+	readers := map[string]func(string) io.Reader{
+		"whole":    func(s string) io.Reader { return strings.NewReader(s) },
+		"one byte": func(s string) io.Reader { return iotest.OneByteReader(strings.NewReader(s)) },
+	}
+	for _, tt := range tests {
+		tt.f.MaxRecord = 40
+		for rname, mk := range readers {
+			// Below the limit and above it, the buffer sends records down
+			// both paths.
+			for _, size := range []int{16, 64 << 10} {
+				t.Run(fmt.Sprintf("%s/%s/%d", tt.name, rname, size), func(t *testing.T) {
+					checkMax(t, newReader(mk(tt.in), "in", tt.f, size), "in", tt.want, tt.bad)
+				})
+			}
+		}
+	}
+}
+
+// checkMax reads src and checks its records and the error that ends them.
+func checkMax(t *testing.T, src Source, name string, want [][]string, bad int64) {
+	t.Helper()
+	var got [][]string
+	var err error
+	for {
+		var rec []string
+		if rec, err = src.Next(); err != nil {
+			break
+		}
+		got = append(got, rec)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+	if bad == 0 {
+		if err != io.EOF {
+			t.Fatalf("err = %v, want io.EOF", err)
+		}
+		return
+	}
+	msg := fmt.Sprintf("input %s: record %d is longer than 40 bytes, more than a command line can hold: ", name, bad)
+	if !errors.Is(err, ErrLongRecord) || !strings.HasPrefix(err.Error(), msg) {
+		t.Fatalf("err = %v, want %q...", err, msg)
+	}
+	if _, again := src.Next(); again != err {
+		t.Fatalf("the error did not stick: %v", again)
+	}
+}
+
+func TestMaxRecordArgs(t *testing.T) {
+	x := strings.Repeat("x", 40)
+	f := Format{MaxRecord: 40}
+	checkMax(t, Args([]string{"a", x, ""}, f), ":::", recs("a", x, ""), 0)
+	checkMax(t, Args([]string{"a", x + "y", "b"}, f), ":::", recs("a"), 2)
+	f.Delim = ','
+	checkMax(t, Args([]string{"a," + x, "b," + x + "y,c"}, f), ":::", recs("a", x, "b"), 4)
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// TestMaxRecordEndless reads /dev/zero, one endless record whatever the
+// delimiter but NUL: the limit ends it after reading about that much. The
+// read is cut at 64 MiB so that, were the limit gone, the test fails
+// rather than eats the machine's memory.
+func TestMaxRecordEndless(t *testing.T) {
+	zero, err := os.Open("/dev/zero")
+	if err != nil {
+		t.Skip(err)
+	}
+	defer zero.Close()
+	for _, f := range []Format{{}, {Delim: ','}} {
+		f.MaxRecord = 128 << 10
+		in := &countingReader{r: io.LimitReader(zero, 64<<20)}
+		_, err := Reader(in, "/dev/zero", f).Next()
+		if !errors.Is(err, ErrLongRecord) {
+			t.Fatalf("err = %v", err)
+		}
+		if in.n > 256<<10 {
+			t.Fatalf("read %d bytes to refuse a record over %d", in.n, f.MaxRecord)
+		}
+	}
+}
+
+// FuzzReaderMaxRecord checks a reader with a limit against one without:
+// the same records up to the first longer than the limit, then the error.
+func FuzzReaderMaxRecord(f *testing.F) {
+	f.Add([]byte("a\nbbbb\nc"), byte('\n'), uint8(3))
+	f.Add([]byte("aaa,bbbb"), byte(','), uint8(3))
+	f.Add(bytes.Repeat([]byte("0123456789"), 10), byte('5'), uint8(20))
+	f.Add([]byte("x\x00\x00yy"), byte(0), uint8(1))
+	f.Fuzz(func(t *testing.T, in []byte, delim byte, limit uint8) {
+		fm := Format{Delim: delim, Null: delim == 0}
+		want := all(t, newReader(bytes.NewReader(in), "fuzz", fm, 16))
+		fm.MaxRecord = int(limit)
+		for _, size := range []int{16, 4096} {
+			src := newReader(iotest.HalfReader(bytes.NewReader(in)), "fuzz", fm, size)
+			for i := 0; ; i++ {
+				rec, err := src.Next()
+				if i == len(want) {
+					if err != io.EOF {
+						t.Fatalf("after the last record: %v", err)
+					}
+					break
+				}
+				if limit > 0 && len(want[i][0]) > int(limit) {
+					if !errors.Is(err, ErrLongRecord) {
+						t.Fatalf("record %d of %d bytes over %d: %q, %v", i+1, len(want[i][0]), limit, rec, err)
+					}
+					break
+				}
+				if err != nil || rec[0] != want[i][0] {
+					t.Fatalf("record %d: %q, %v; want %q", i+1, rec, err, want[i][0])
+				}
+			}
+		}
+	})
+}

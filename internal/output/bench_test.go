@@ -30,3 +30,19 @@ func BenchmarkPrinterGroup(b *testing.B) {
 		b.Fatal(err)
 	}
 }
+
+// BenchmarkLineWriterTagged measures a running job's tagged output through
+// --line-buffer: the path every read from a job's pipe takes.
+func BenchmarkLineWriterTagged(b *testing.B) {
+	p := &Printer{Mode: LineBuffer, Out: io.Discard, Err: io.Discard,
+		Tag: func(*fanout.Job) []byte { return []byte("tag") }}
+	j := &fanout.Job{}
+	p.Attach(j)
+	chunk := []byte("rest of a line\nline two\nline three\nthe start of one")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := j.Stdout.Write(chunk); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -7,7 +7,10 @@ package output
 import (
 	"bufio"
 	"bytes"
+	"errors"
+	"fmt"
 	"io"
+	"os"
 	"sync"
 
 	"github.com/fanoutdev/fanout"
@@ -36,9 +39,12 @@ type Printer struct {
 	// Command, if set, returns the text printed before a job's output
 	// (for -v).
 	Command func(job *fanout.Job) []byte
+	// TempDir is where LineBuffer holds lines too long to keep in memory
+	// until they end; empty means os.TempDir().
+	TempDir string
 
-	mu  sync.Mutex // guards Out and Err for jobs writing while they run
-	buf []byte     // reused by Receive, which the pool calls serially
+	mu  sync.Mutex // guards Out, Err and buf: jobs write while they run
+	buf []byte
 }
 
 // Attach sets the job's streams for the printer's mode: LineBuffer and
@@ -73,13 +79,11 @@ func (p *Printer) Receive(r *fanout.Result) error {
 		}
 	}
 	if lw, ok := r.Job.Stdout.(*lineWriter); ok {
-		if err := lw.flush(); err != nil {
-			return err
-		}
+		err := lw.flush()
 		if lw, ok := r.Job.Stderr.(*lineWriter); ok {
-			return lw.flush()
+			err = errors.Join(err, lw.flush())
 		}
-		return nil
+		return err
 	}
 	tag := p.tagOf(r.Job)
 	p.mu.Lock()
@@ -97,6 +101,22 @@ func (p *Printer) printCommand(job *fanout.Job) error {
 	p.buf = append(append(p.buf[:0], p.Command(job)...), '\n')
 	_, err := p.Out.Write(p.buf)
 	return err
+}
+
+// keep keeps buf, grown from p.buf, for the next write unless it grew
+// large. The caller holds p.mu.
+func (p *Printer) keep(buf []byte) {
+	if cap(buf) > keepBuf {
+		buf = nil
+	}
+	p.buf = buf[:0]
+}
+
+func (p *Printer) tempDir() string {
+	if p.TempDir != "" {
+		return p.TempDir
+	}
+	return os.TempDir()
 }
 
 // tagOf returns the job's tag, nil when the printer has no Tag. An empty
@@ -163,60 +183,164 @@ func appendTagged(dst, b, tag []byte) []byte {
 	return dst
 }
 
-// maxPartial bounds the unfinished line a lineWriter holds.
-const maxPartial = 1 << 20
+// maxHeld bounds the memory an unfinished line takes; the rest of a longer
+// line waits on disk. Every running job's stdout and stderr may hold this
+// much, so it stays small next to the capture limit of grouped output.
+const maxHeld = 64 << 10
+
+// keepBuf bounds the tagging buffer a printer keeps between writes.
+const keepBuf = 1 << 20
 
 // lineWriter passes a running job's output on in whole lines, so that lines
-// of jobs running at once never mix.
+// of jobs running at once never mix. An unfinished line is held until its
+// newline or the job's end, however long: in memory while short, then in
+// an unlinked temporary file, so a job printing one endless line costs disk
+// rather than memory, and other jobs' lines keep flowing meanwhile.
 type lineWriter struct {
 	p       *Printer
 	w       io.Writer
 	tag     []byte
-	partial []byte
+	partial []byte   // the unfinished line, while it is short
+	spill   *os.File // the unfinished line from its start, once long
+	spilled int64    // bytes of the line in spill; 0 when it is in partial
 }
 
 func (l *lineWriter) Write(b []byte) (int, error) {
 	i := bytes.LastIndexByte(b, '\n')
 	if i < 0 {
-		l.partial = append(l.partial, b...)
-		if len(l.partial) >= maxPartial {
-			// A line this long would hold unbounded memory: pass it on
-			// unfinished, as the bytes of one job still stay together.
-			return len(b), l.flush()
+		if err := l.hold(b); err != nil {
+			return 0, err
 		}
 		return len(b), nil
 	}
 	l.p.mu.Lock()
-	defer l.p.mu.Unlock()
-	var err error
-	if l.tag == nil && len(l.partial) == 0 {
-		_, err = l.w.Write(b[:i+1])
-	} else {
-		out := append(l.partial, b[:i+1]...)
-		if l.tag != nil {
-			out = appendTagged(nil, out, l.tag)
-		}
-		_, err = l.w.Write(out)
-	}
-	l.partial = append(l.partial[:0], b[i+1:]...)
+	err := l.writeLines(b[:i+1])
+	l.p.mu.Unlock()
 	if err != nil {
+		return 0, err
+	}
+	if err := l.hold(b[i+1:]); err != nil {
 		return 0, err
 	}
 	return len(b), nil
 }
 
+// hold adds b, which has no newline, to the unfinished line.
+func (l *lineWriter) hold(b []byte) error {
+	if l.spilled == 0 && len(l.partial)+len(b) <= maxHeld {
+		l.partial = append(l.partial, b...)
+		return nil
+	}
+	if l.spill == nil {
+		f, err := os.CreateTemp(l.p.TempDir, "fanout-*")
+		if err != nil {
+			return fmt.Errorf("hold a long line: %w", err)
+		}
+		// Unlinked at once: no crash can leave the file behind.
+		os.Remove(f.Name())
+		l.spill = f
+	}
+	if l.spilled == 0 && len(l.partial) > 0 {
+		if err := l.spillWrite(l.partial); err != nil {
+			return err
+		}
+		l.partial = l.partial[:0]
+	}
+	return l.spillWrite(b)
+}
+
+func (l *lineWriter) spillWrite(b []byte) error {
+	n, err := l.spill.Write(b)
+	l.spilled += int64(n)
+	if err != nil {
+		return fmt.Errorf("hold a long line in %s: %w", l.p.tempDir(), err)
+	}
+	return nil
+}
+
+// writeLines writes the unfinished line and then b, whole lines, with the
+// tag at the start of each. The caller holds the printer's lock.
+func (l *lineWriter) writeLines(b []byte) error {
+	if l.spilled > 0 {
+		if err := l.writeSpilled(); err != nil {
+			return err
+		}
+		j := bytes.IndexByte(b, '\n') // where the spilled line ends
+		if _, err := l.w.Write(b[:j+1]); err != nil {
+			return err
+		}
+		if b = b[j+1:]; len(b) == 0 {
+			return nil
+		}
+	}
+	if l.tag == nil && len(l.partial) == 0 {
+		_, err := l.w.Write(b)
+		return err
+	}
+	buf := l.p.buf[:0]
+	if l.tag != nil {
+		buf = append(append(buf, l.tag...), '\t')
+	}
+	buf = append(buf, l.partial...)
+	l.partial = l.partial[:0]
+	if l.tag == nil {
+		buf = append(buf, b...)
+	} else {
+		j := bytes.IndexByte(b, '\n') // the first line continues the held one
+		buf = appendTagged(append(buf, b[:j+1]...), b[j+1:], l.tag)
+	}
+	_, err := l.w.Write(buf)
+	l.p.keep(buf)
+	return err
+}
+
+// writeSpilled writes the unfinished line held on disk, after its tag, and
+// empties the file for the next long line. The caller holds the lock.
+func (l *lineWriter) writeSpilled() error {
+	if l.tag != nil {
+		buf := append(append(l.p.buf[:0], l.tag...), '\t')
+		_, err := l.w.Write(buf)
+		l.p.keep(buf)
+		if err != nil {
+			return err
+		}
+	}
+	n := l.spilled
+	l.spilled = 0
+	if _, err := l.spill.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("read back a long line: %w", err)
+	}
+	// A plain reader of the file, not a section of it, lets the copy
+	// happen in the kernel where w is a file.
+	if _, err := io.Copy(l.w, io.LimitReader(l.spill, n)); err != nil {
+		return err
+	}
+	if err := l.spill.Truncate(0); err != nil {
+		return fmt.Errorf("reuse a long line's file: %w", err)
+	}
+	_, err := l.spill.Seek(0, io.SeekStart)
+	return err
+}
+
 // flush writes an unterminated last line when the job ends.
 func (l *lineWriter) flush() error {
-	if len(l.partial) == 0 {
+	defer l.close()
+	if l.spilled == 0 && len(l.partial) == 0 {
 		return nil
 	}
 	l.p.mu.Lock()
 	defer l.p.mu.Unlock()
-	out := l.partial
-	if l.tag != nil {
-		out = appendTagged(nil, out, l.tag)
+	if l.spilled > 0 {
+		return l.writeSpilled()
 	}
-	_, err := l.w.Write(out)
-	l.partial = l.partial[:0]
-	return err
+	return l.writeLines(nil)
+}
+
+// close lets go of the file of long lines, which the job no longer needs.
+func (l *lineWriter) close() {
+	if l.spill != nil {
+		l.spill.Close()
+		l.spill, l.spilled = nil, 0
+	}
+	l.partial = nil
 }

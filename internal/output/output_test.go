@@ -3,6 +3,11 @@ package output
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -81,5 +86,83 @@ func TestLineWriterKeepsLinesWhole(t *testing.T) {
 	w.(*lineWriter).flush()
 	if out.String() != "partial\nnext" {
 		t.Fatalf("after flush %q", out.String())
+	}
+}
+
+// TestLineWriterHoldsLongLines writes a line far longer than the memory a
+// writer may hold, in pieces, while another job prints whole lines: those
+// come out at once, and the long line comes out whole, tagged once, from
+// an unlinked file.
+func TestLineWriterHoldsLongLines(t *testing.T) {
+	var out bytes.Buffer
+	dir := t.TempDir()
+	p := &Printer{Mode: LineBuffer, Out: &out, Err: &out, TempDir: dir,
+		Tag: func(j *fanout.Job) []byte { return []byte(j.Data.(string)) }}
+	long, short := &fanout.Job{Data: "L"}, &fanout.Job{Data: "S"}
+	p.Attach(long)
+	p.Attach(short)
+	piece := bytes.Repeat([]byte("x"), 64<<10)
+	var want bytes.Buffer
+	want.WriteString("L\t")
+	for i := range 48 {
+		mustWrite(t, long.Stdout, piece)
+		want.Write(piece)
+		if i == 24 {
+			mustWrite(t, short.Stdout, []byte("s1\ns2\n"))
+			if got := out.String(); got != "S\ts1\nS\ts2\n" {
+				t.Fatalf("the other job's lines: got %d bytes: %.40q...", len(got), got)
+			}
+			out.Reset()
+		}
+	}
+	lw := long.Stdout.(*lineWriter)
+	if cap(lw.partial) > maxHeld || lw.spill == nil {
+		t.Fatalf("holds %d bytes in memory, file %v", cap(lw.partial), lw.spill)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Fatalf("the held line left %d files in the temporary directory", len(ents))
+	}
+	if out.Len() != 0 {
+		t.Fatalf("%d bytes of the unfinished line came out", out.Len())
+	}
+	mustWrite(t, long.Stdout, []byte("end\nnext\nlast"))
+	want.WriteString("end\nL\tnext\n")
+	if out.String() != want.String() {
+		t.Fatalf("got %d bytes, want the %d of the whole line", out.Len(), want.Len())
+	}
+	// A second long line reuses the file; the job's end lets it go.
+	mustWrite(t, long.Stdout, piece)
+	mustWrite(t, long.Stdout, piece)
+	if err := lw.flush(); err != nil {
+		t.Fatal(err)
+	}
+	want.WriteString("L\tlast")
+	want.Write(piece)
+	want.Write(piece)
+	if out.String() != want.String() || lw.spill != nil {
+		t.Fatalf("after the job's end: got %d bytes, want %d; file %v", out.Len(), want.Len(), lw.spill)
+	}
+}
+
+func mustWrite(t *testing.T, w io.Writer, b []byte) {
+	t.Helper()
+	if n, err := w.Write(b); n != len(b) || err != nil {
+		t.Fatalf("write: %d, %v", n, err)
+	}
+}
+
+// TestLineWriterSpillError checks that a long line that cannot be held
+// fails the write with the reason, instead of coming out unfinished.
+func TestLineWriterSpillError(t *testing.T) {
+	var out bytes.Buffer
+	p := &Printer{Mode: LineBuffer, Out: &out, Err: &out, TempDir: filepath.Join(t.TempDir(), "missing")}
+	j := &fanout.Job{}
+	p.Attach(j)
+	_, err := j.Stdout.Write(bytes.Repeat([]byte("x"), maxHeld+1))
+	if !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), "hold a long line") {
+		t.Fatalf("err = %v", err)
+	}
+	if out.Len() != 0 {
+		t.Fatalf("%d bytes came out", out.Len())
 	}
 }

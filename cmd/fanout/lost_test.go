@@ -188,7 +188,7 @@ func TestOutputLostIsNotLogged(t *testing.T) {
 	if err := cmd.Run(); err == nil {
 		t.Fatal("exit status 0 with every output lost")
 	}
-	if !strings.Contains(stderr.String(), "no space left on device") || strings.Count(stderr.String(), "\n") != 1 {
+	if !strings.Contains(stderr.String(), "no space left on device") || !strings.Contains(stderr.String(), "space where fanout's standard output goes") || strings.Contains(stderr.String(), "--tmpdir") || strings.Count(stderr.String(), "\n") != 1 {
 		t.Fatalf("want one line naming the full output, got:\n%s", stderr.String())
 	}
 	if logged := joblogSeqs(t, filepath.Join(dir, "jl")); len(logged) != 0 {

@@ -7,6 +7,7 @@ import (
 	"syscall"
 
 	"github.com/fanoutdev/fanout"
+	"github.com/fanoutdev/fanout/internal/output"
 )
 
 // resourceStop stops the run when the machine runs out of something a job
@@ -51,10 +52,16 @@ func exhaustion(err error) (syscall.Errno, bool) {
 // explain adds to an exhaustion error what to do about it; other errors
 // are returned as they are.
 func explain(err error) error {
-	if e, ok := exhaustion(err); ok {
-		return fmt.Errorf("stopped starting jobs: %w; %s", err, hints[e])
+	e, ok := exhaustion(err)
+	if !ok {
+		return err
 	}
-	return err
+	hint := hints[e]
+	var we *output.WriteError
+	if (e == syscall.ENOSPC || e == syscall.EDQUOT) && errors.As(err, &we) {
+		hint = "free some space where fanout's " + we.Stream + " goes"
+	}
+	return fmt.Errorf("stopped starting jobs: %w; %s", err, hint)
 }
 
 // hints say what to do about each kind of exhaustion.

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -216,7 +217,7 @@ func run(o *Options, s Streams, env func(string) string, sigs <-chan os.Signal) 
 		src = nil // the job log is the input
 	} else {
 		var closeInputs func()
-		src, closeInputs, err = openInputs(o, s.In)
+		src, closeInputs, err = openInputs(o, s.In, s.Err)
 		if err != nil {
 			return 0, 0, err
 		}
@@ -547,10 +548,13 @@ func (pl *plan) setTimeout(job *fanout.Job) {
 
 // openInputs builds the input stream from the sources in command-line
 // order; with none, standard input is read.
-func openInputs(o *Options, stdin io.Reader) (input.Source, func(), error) {
+func openInputs(o *Options, stdin io.Reader, stderr io.Writer) (input.Source, func(), error) {
 	var f input.Format
 	f.Null = o.Null
 	f.MaxRecord = maxLine - 1 // the limit counts an argument's closing NUL
+	f.NUL = sync.OnceFunc(func() {
+		fmt.Fprintln(stderr, `fanout: warning: a NUL byte in the input was replaced with \0, as no argument can hold one; did you mean -0 (--null)?`)
+	})
 	if o.Delim != "" {
 		if err := f.SetDelim(o.Delim); err != nil {
 			return nil, nil, usageError{err}

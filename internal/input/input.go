@@ -53,6 +53,11 @@ type Format struct {
 	// would otherwise be read into memory without end. Zero means no
 	// limit.
 	MaxRecord int
+	// NUL, if set, is called once per source for the first record that
+	// holds a NUL byte (with a delimiter other than NUL). No argument can
+	// hold one, so each is replaced by the two characters \0, as GNU
+	// parallel does; NUL lets the caller warn about it.
+	NUL func()
 }
 
 // ErrLongRecord is wrapped by the error for a record longer than the
@@ -113,10 +118,11 @@ type splitter struct {
 	colsep *regexp.Regexp
 	lit    string // colsep, when it is plain text
 	max    int    // MaxRecord; 0 for no limit
+	nul    func() // Format.NUL, until called
 }
 
 func (f Format) splitter() splitter {
-	s := splitter{delim: '\n', trim: f.Trim, colsep: f.Colsep, max: max(f.MaxRecord, 0)}
+	s := splitter{delim: '\n', trim: f.Trim, colsep: f.Colsep, max: max(f.MaxRecord, 0), nul: f.NUL}
 	switch {
 	case f.Delim != 0:
 		s.delim = f.Delim
@@ -158,6 +164,13 @@ func literal(re *regexp.Regexp) string {
 // record turns the text of one record into its values. The values are
 // substrings of rec, so a record costs one string and one slice.
 func (s *splitter) record(rec string) []string {
+	if s.delim != 0 && strings.IndexByte(rec, 0) >= 0 {
+		rec = strings.ReplaceAll(rec, "\x00", `\0`)
+		if s.nul != nil {
+			s.nul()
+			s.nul = nil
+		}
+	}
 	if s.colsep == nil {
 		return []string{trim(rec, s.trim)}
 	}
@@ -307,9 +320,10 @@ func (l *list) Next() ([]string, error) {
 
 // Reader returns a source that streams the records of r, for a :::: file,
 // an -a file or standard input. The last record may lack its delimiter;
-// an empty input has no records. Bytes pass through untouched: a CR before
-// the newline and NUL bytes inside records stay part of the value, as in
-// GNU parallel. Read errors name the input.
+// an empty input has no records. Bytes pass through untouched, as in GNU
+// parallel: a CR before the newline stays part of the value; only a NUL
+// byte, which no argument can hold, becomes \0 (see Format.NUL). Read
+// errors name the input.
 func Reader(r io.Reader, name string, f Format) Source {
 	return newReader(r, name, f, 64<<10)
 }

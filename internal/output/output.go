@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/fanoutdev/fanout"
+	"github.com/fanoutdev/fanout/internal/tmpfile"
 )
 
 // Mode chooses how jobs' output reaches the terminal.
@@ -89,9 +90,34 @@ func (p *Printer) Receive(r *fanout.Result) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.writeTagged(p.Out, &r.Stdout, tag); err != nil {
+		return p.streamErr(p.Out, err)
+	}
+	return p.streamErr(p.Err, p.writeTagged(p.Err, &r.Stderr, tag))
+}
+
+// WriteError is a failed write to the printer's standard output or error:
+// the run's own output is broken, not a job.
+type WriteError struct {
+	Stream string // "standard output" or "standard error"
+	Err    error
+}
+
+func (e *WriteError) Error() string { return e.Stream + ": " + e.Err.Error() }
+
+// Unwrap returns the write's error.
+func (e *WriteError) Unwrap() error { return e.Err }
+
+// streamErr names the stream w in err, unless err is nil or names it
+// already.
+func (p *Printer) streamErr(w io.Writer, err error) error {
+	if err == nil || errors.As(err, new(*WriteError)) {
 		return err
 	}
-	return p.writeTagged(p.Err, &r.Stderr, tag)
+	name := "standard error"
+	if w == p.Out {
+		name = "standard output"
+	}
+	return &WriteError{Stream: name, Err: err}
 }
 
 // printCommand prints the job's command line (-v).
@@ -100,7 +126,7 @@ func (p *Printer) printCommand(job *fanout.Job) error {
 	defer p.mu.Unlock()
 	p.buf = append(append(p.buf[:0], p.Command(job)...), '\n')
 	_, err := p.Out.Write(p.buf)
-	return err
+	return p.streamErr(p.Out, err)
 }
 
 // keep keeps buf, grown from p.buf, for the next write unless it grew
@@ -217,7 +243,7 @@ func (l *lineWriter) Write(b []byte) (int, error) {
 	err := l.writeLines(b[:i+1])
 	l.p.mu.Unlock()
 	if err != nil {
-		return 0, err
+		return 0, l.p.streamErr(l.w, err)
 	}
 	if err := l.hold(b[i+1:]); err != nil {
 		return 0, err
@@ -232,12 +258,11 @@ func (l *lineWriter) hold(b []byte) error {
 		return nil
 	}
 	if l.spill == nil {
-		f, err := os.CreateTemp(l.p.TempDir, "fanout-*")
+		// Anonymous: no crash can leave the file behind.
+		f, err := tmpfile.Open(l.p.TempDir)
 		if err != nil {
 			return fmt.Errorf("hold a long line: %w", err)
 		}
-		// Unlinked at once: no crash can leave the file behind.
-		os.Remove(f.Name())
 		l.spill = f
 	}
 	if l.spilled == 0 && len(l.partial) > 0 {
@@ -330,10 +355,13 @@ func (l *lineWriter) flush() error {
 	}
 	l.p.mu.Lock()
 	defer l.p.mu.Unlock()
+	var err error
 	if l.spilled > 0 {
-		return l.writeSpilled()
+		err = l.writeSpilled()
+	} else {
+		err = l.writeLines(nil)
 	}
-	return l.writeLines(nil)
+	return l.p.streamErr(l.w, err)
 }
 
 // close lets go of the file of long lines, which the job no longer needs.

@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/fanoutdev/fanout"
 	"github.com/fanoutdev/fanout/internal/input"
 )
 
@@ -67,12 +68,19 @@ type Options struct {
 	JobLog                            string
 	Resume, ResumeFailed, RetryFailed bool
 	Retries                           int
-	Timeout                           string
-	TermSeq                           string
-	Delay                             string
-	Halt                              string
+	Timeout                           Timeout           // --timeout; zero: none
+	TermSeq                           []fanout.TermStep // --termseq; nil: GNU parallel's
+	Delay                             time.Duration     // --delay between job starts
+	Halt                              Halt              // --halt; zero: never
 	Results                           string
 	TmpDir                            string
+}
+
+// Timeout is a parsed --timeout: a fixed time, or a share of the median
+// runtime of the jobs that succeeded so far.
+type Timeout struct {
+	Fixed   time.Duration
+	Percent float64 // used instead of Fixed when positive
 }
 
 // flagSpec describes one option: its names and what it sets.
@@ -150,33 +158,23 @@ var flags = []flagSpec{
 	boolFlag("--resume-failed", func(o *Options) { o.ResumeFailed = true }),
 	boolFlag("--retry-failed", func(o *Options) { o.RetryFailed = true }),
 	argFlag("--retries", intArg("--retries", func(o *Options) *int { return &o.Retries })),
-	argFlag("--timeout", func(o *Options, v string) error {
-		if _, _, err := ParseTimeout(v); err != nil {
-			return err
-		}
-		o.Timeout = v
-		return nil
+	argFlag("--timeout", func(o *Options, v string) (err error) {
+		o.Timeout, err = ParseTimeout(v)
+		return err
 	}),
-	argFlag("--termseq", func(o *Options, v string) error {
-		if _, err := ParseTermSeq(v); err != nil {
-			return err
-		}
-		o.TermSeq = v
-		return nil
+	argFlag("--termseq", func(o *Options, v string) (err error) {
+		o.TermSeq, err = ParseTermSeq(v)
+		return err
 	}),
-	argFlag("--delay", func(o *Options, v string) error {
-		if _, err := ParseDuration(v); err != nil {
+	argFlag("--delay", func(o *Options, v string) (err error) {
+		if o.Delay, err = ParseDuration(v); err != nil {
 			return fmt.Errorf("--delay %q: %v", v, err)
 		}
-		o.Delay = v
 		return nil
 	}),
-	argFlag("--halt --halt-on-error", func(o *Options, v string) error {
-		if _, err := ParseHalt(v); err != nil {
-			return err
-		}
-		o.Halt = v
-		return nil
+	argFlag("--halt --halt-on-error", func(o *Options, v string) (err error) {
+		o.Halt, err = ParseHalt(v)
+		return err
 	}),
 	argFlag("--results --res", func(o *Options, v string) error { o.Results = v; return nil }),
 	argFlag("--tmpdir --tempdir", func(o *Options, v string) error { o.TmpDir = v; return nil }),
@@ -500,20 +498,14 @@ func ParseHalt(s string) (Halt, error) {
 	return h, nil
 }
 
-// TermStep is one step of --termseq: a signal, then a wait.
-type TermStep struct {
-	Signal syscall.Signal
-	Wait   time.Duration
-}
-
 // ParseTermSeq parses --termseq: signal,ms,signal,ms,... with signals by
 // name (with or without SIG) or number.
-func ParseTermSeq(s string) ([]TermStep, error) {
+func ParseTermSeq(s string) ([]fanout.TermStep, error) {
 	parts := strings.Split(s, ",")
 	if len(parts)%2 != 0 {
 		return nil, fmt.Errorf("--termseq %q: want pairs of signal and milliseconds, such as TERM,200,KILL,25", s)
 	}
-	var steps []TermStep
+	var steps []fanout.TermStep
 	for i := 0; i < len(parts); i += 2 {
 		sig, err := parseSignal(parts[i])
 		if err != nil {
@@ -523,7 +515,7 @@ func ParseTermSeq(s string) ([]TermStep, error) {
 		if err != nil || ms < 0 {
 			return nil, fmt.Errorf("--termseq %q: %q is not a number of milliseconds", s, parts[i+1])
 		}
-		steps = append(steps, TermStep{Signal: sig, Wait: time.Duration(ms * float64(time.Millisecond))})
+		steps = append(steps, fanout.TermStep{Signal: sig, Wait: time.Duration(ms * float64(time.Millisecond))})
 	}
 	return steps, nil
 }
@@ -544,20 +536,20 @@ func parseSignal(s string) (syscall.Signal, error) {
 
 // ParseTimeout parses --timeout: seconds (with GNU's s/m/h/d suffixes), or
 // N% of the median runtime of the jobs so far.
-func ParseTimeout(s string) (time.Duration, float64, error) {
+func ParseTimeout(s string) (Timeout, error) {
 	if p, ok := strings.CutSuffix(s, "%"); ok {
 		v, err := strconv.ParseFloat(p, 64)
 		if err != nil || v <= 0 {
-			return 0, 0, fmt.Errorf("--timeout %q: not a percentage", s)
+			return Timeout{}, fmt.Errorf("--timeout %q: not a percentage", s)
 		}
-		return 0, v, nil
+		return Timeout{Percent: v}, nil
 	}
 	// 0 means no timeout, as in GNU parallel.
 	d, err := ParseDuration(s)
 	if err != nil {
-		return 0, 0, fmt.Errorf("--timeout %q: not a number of seconds", s)
+		return Timeout{}, fmt.Errorf("--timeout %q: not a number of seconds", s)
 	}
-	return d, 0, nil
+	return Timeout{Fixed: d}, nil
 }
 
 // ParseDuration parses seconds as GNU parallel writes them: a number,

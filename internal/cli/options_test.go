@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"github.com/fanoutdev/fanout"
 	"reflect"
 	"strings"
 	"syscall"
@@ -24,7 +25,7 @@ func TestParse(t *testing.T) {
 		{[]string{"--tag", "--tagstring", "<{}>", "--lb", "-u", "--group", "echo"}, "", Options{Tag: true, TagString: "<{}>", LineBuffer: true, Ungroup: true, Group: true, Command: []string{"echo"}}},
 		{[]string{"-v", "-v", "--dry-run", "echo"}, "", Options{Verbose: 2, DryRun: true, Command: []string{"echo"}}},
 		{[]string{"--joblog", "jl", "--resume", "--resume-failed", "--retry-failed", "--retries", "3", "echo"}, "", Options{JobLog: "jl", Resume: true, ResumeFailed: true, RetryFailed: true, Retries: 3, Command: []string{"echo"}}},
-		{[]string{"--timeout", "2.5", "--termseq", "INT,10,KILL,5", "--delay", "0.1", "--halt", "soon,fail=1", "echo"}, "", Options{Timeout: "2.5", TermSeq: "INT,10,KILL,5", Delay: "0.1", Halt: "soon,fail=1", Command: []string{"echo"}}},
+		{[]string{"--timeout", "2.5", "--termseq", "INT,10,KILL,5", "--delay", "0.1", "--halt", "soon,fail=1", "echo"}, "", Options{Timeout: Timeout{Fixed: 2500 * time.Millisecond}, TermSeq: []fanout.TermStep{{Signal: syscall.SIGINT, Wait: 10 * time.Millisecond}, {Signal: syscall.SIGKILL, Wait: 5 * time.Millisecond}}, Delay: 100 * time.Millisecond, Halt: Halt{When: HaltSoon, Why: "fail", Count: 1}, Command: []string{"echo"}}},
 		{[]string{"--results", "out", "--tmpdir", "/t", "echo"}, "", Options{Results: "out", TmpDir: "/t", Command: []string{"echo"}}},
 		{[]string{"-a", "f1", "echo", ":::", "x"}, "", Options{Command: []string{"echo"}, Sources: []SourceSpec{{Kind: File, Path: "f1"}, {Kind: ArgsList, Values: []string{"x"}}}}},
 		{[]string{"echo", ":::", "a", ":::+", "1", "::::", "f", "g", "::::+", "h"}, "", Options{Command: []string{"echo"}, Sources: []SourceSpec{
@@ -128,7 +129,7 @@ func TestParseHalt(t *testing.T) {
 
 func TestParseTermSeq(t *testing.T) {
 	got, err := ParseTermSeq("TERM,200,SIGINT,100,9,25")
-	want := []TermStep{{syscall.SIGTERM, 200 * time.Millisecond}, {syscall.SIGINT, 100 * time.Millisecond}, {syscall.SIGKILL, 25 * time.Millisecond}}
+	want := []fanout.TermStep{{Signal: syscall.SIGTERM, Wait: 200 * time.Millisecond}, {Signal: syscall.SIGINT, Wait: 100 * time.Millisecond}, {Signal: syscall.SIGKILL, Wait: 25 * time.Millisecond}}
 	if err != nil || !reflect.DeepEqual(got, want) {
 		t.Fatalf("got %v, %v", got, err)
 	}
@@ -136,16 +137,17 @@ func TestParseTermSeq(t *testing.T) {
 
 func TestParseTimeout(t *testing.T) {
 	for in, want := range map[string]time.Duration{"0": 0, "2": 2 * time.Second, "0.5": 500 * time.Millisecond, "1m30s": 90 * time.Second, "2h": 2 * time.Hour} {
-		d, pct, err := ParseTimeout(in)
+		to, err := ParseTimeout(in)
+		d, pct := to.Fixed, to.Percent
 		if err != nil || d != want || pct != 0 {
 			t.Errorf("ParseTimeout(%q) = %v, %v, %v", in, d, pct, err)
 		}
 	}
-	if _, pct, err := ParseTimeout("150%"); err != nil || pct != 150 {
-		t.Errorf("ParseTimeout(150%%) = %v, %v", pct, err)
+	if to, err := ParseTimeout("150%"); err != nil || to.Percent != 150 {
+		t.Errorf("ParseTimeout(150%%) = %v, %v", to, err)
 	}
 	for _, bad := range []string{"", "-1", "x", "1x", "%"} {
-		if _, _, err := ParseTimeout(bad); err == nil {
+		if _, err := ParseTimeout(bad); err == nil {
 			t.Errorf("ParseTimeout(%q) accepted", bad)
 		}
 	}

@@ -156,12 +156,10 @@ func makePlan(o *Options) (*plan, error) {
 		}
 	}
 	pl.tag = o.Tag || o.TagString != ""
-	pl.needLine = o.Verbose > 0 || o.DryRun || o.JobLog != "" || o.Results != "" || o.Halt != "" || o.Timeout != ""
-	if o.Timeout != "" {
-		pl.timeout, pl.pct, _ = ParseTimeout(o.Timeout)
-		if pl.pct > 0 {
-			pl.median = &medianTracker{}
-		}
+	pl.needLine = o.Verbose > 0 || o.DryRun || o.JobLog != "" || o.Results != "" || o.Halt.When != HaltNever || o.Timeout != Timeout{}
+	pl.timeout, pl.pct = o.Timeout.Fixed, o.Timeout.Percent
+	if pl.pct > 0 {
+		pl.median = &medianTracker{}
 	}
 	return pl, nil
 }
@@ -182,18 +180,8 @@ func run(o *Options, s Streams, env func(string) string, sigs <-chan os.Signal) 
 	if err := tmpfile.Check(o.TmpDir); err != nil && !o.DryRun {
 		return 0, 0, fmt.Errorf("%w; point --tmpdir or $TMPDIR at a writable directory", err)
 	}
-	exe := &fanout.Local{Shell: env("PARALLEL_SHELL")}
-	if o.TermSeq != "" {
-		steps, _ := ParseTermSeq(o.TermSeq)
-		for _, st := range steps {
-			exe.TermSeq = append(exe.TermSeq, fanout.TermStep{Signal: st.Signal, Wait: st.Wait})
-		}
-	}
-	var delay time.Duration
-	if o.Delay != "" {
-		delay, _ = ParseDuration(o.Delay)
-	}
-	halt, _ := ParseHalt(o.Halt)
+	exe := &fanout.Local{Shell: env("PARALLEL_SHELL"), TermSeq: o.TermSeq}
+	delay, halt := o.Delay, o.Halt
 
 	// The job log of an earlier run, to resume from. As in GNU parallel,
 	// a log named +FILE is appended to, and - is standard output.

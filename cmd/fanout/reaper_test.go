@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -14,9 +16,12 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// grandchildJob starts a grandchild of fanout in the job's process group and
-// names its pid in gc_{} once it runs.
-const grandchildJob = `sleep 60 & echo $! > gc_{}.tmp && mv gc_{}.tmp gc_{}; wait`
+// grandchildJob starts a grandchild of fanout in the job's process group,
+// names its pid in gc_{} and says "ready {}" on standard error. With
+// --line-buffer fanout copies that line as it comes, which it does only once
+// the job is in its table of running groups: until then a job, even one
+// whose grandchild runs already, would die of Pdeathsig alone.
+const grandchildJob = `sleep 60 & echo $! > gc_{}.tmp && mv gc_{}.tmp gc_{}; echo ready {} >&2; wait`
 
 // A job's own process dies with fanout by Pdeathsig, whatever kills fanout;
 // its children need the reaper. Each way fanout can die unasked must leave
@@ -25,15 +30,11 @@ func TestNoJobOutlivesFanout(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGKILL, syscall.SIGHUP, syscall.SIGQUIT} {
 		t.Run(unix.SignalName(sig), func(t *testing.T) {
 			dir := t.TempDir()
-			cmd := fanoutCmd(dir, "-j2", grandchildJob, ":::", "a", "b")
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { cmd.Process.Kill() })
-			pids := grandchildren(t, dir, "a", "b")
+			cmd, stderr, _ := startFanout(t, dir, "--lb", "-j2", grandchildJob, ":::", "a", "b")
+			pids := grandchildren(t, dir, stderr, "a", "b")
 			cmd.Process.Signal(sig)
-			err := cmd.Wait()
-			t.Logf("fanout: %v", err)
+			go io.Copy(io.Discard, stderrReader(stderr))
+			t.Logf("fanout: %v", cmd.Wait())
 			assertGone(t, pids)
 		})
 	}
@@ -46,30 +47,43 @@ func TestNoJobOutlivesFanout(t *testing.T) {
 			t.Fatal(err)
 		}
 		r.Close()
-		job := `if [ {} = c ]; then while [ ! -e gc_a ] || [ ! -e gc_b ]; do sleep 0.01; done; echo c; else ` + grandchildJob + `; fi`
-		cmd := fanoutCmd(dir, "-j3", job, ":::", "a", "b", "c")
+		job := `if [ {} = c ]; then while [ ! -e go ]; do sleep 0.01; done; echo c; else ` + grandchildJob + `; fi`
+		cmd := fanoutCmd(dir, "--lb", "-j3", job, ":::", "a", "b", "c")
 		cmd.Stdout = w
+		errp, err := cmd.StderrPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
 		w.Close()
 		t.Cleanup(func() { cmd.Process.Kill() })
-		pids := grandchildren(t, dir, "a", "b")
-		err = cmd.Wait()
-		t.Logf("fanout: %v", err)
+		stderr := bufio.NewScanner(errp)
+		pids := grandchildren(t, dir, stderr, "a", "b")
+		os.WriteFile(filepath.Join(dir, "go"), nil, 0o644)
+		go io.Copy(io.Discard, stderrReader(stderr))
+		t.Logf("fanout: %v", cmd.Wait())
 		assertGone(t, pids)
 	})
 }
 
-// grandchildren waits for the jobs named to start their grandchild and
-// returns the grandchildren's pids; they are killed when the test ends,
-// should the test fail to see them die.
-func grandchildren(t *testing.T, dir string, jobs ...string) []int {
+// grandchildren waits for the jobs named to be ready and returns their
+// grandchildren's pids; they are killed when the test ends, should the test
+// fail to see them die.
+func grandchildren(t *testing.T, dir string, stderr *bufio.Scanner, jobs ...string) []int {
 	t.Helper()
+	for ready := 0; ready < len(jobs); ready++ {
+		if !stderr.Scan() {
+			t.Fatalf("stderr ended with %d of %d jobs ready", ready, len(jobs))
+		}
+		if !strings.HasPrefix(stderr.Text(), "ready ") {
+			t.Fatalf("stderr: %q", stderr.Text())
+		}
+	}
 	var pids []int
 	for _, j := range jobs {
 		path := filepath.Join(dir, "gc_"+j)
-		waitFiles(t, path)
 		b, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)

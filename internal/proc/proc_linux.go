@@ -16,11 +16,12 @@
 // a table of the running jobs' process groups, which supervisors update with
 // an atomic store, no system call; it blocks reading a pipe that only this
 // process can write to, and when that ends, however this process ended, it
-// kills every group left in the table. A group started in the microseconds
-// between fork and that store, or a descendant that left its group, can
-// still escape; a supervisor that finds the table full, or a process whose
-// reaper could not start (see ReaperErr), relies on Pdeathsig alone. The
-// same table lets SignalRunning reach every running job.
+// kills every group left in the table. The store follows ForkExec's return,
+// so children that a job starts in the moment before it can escape if this
+// process dies just then, as can a descendant that left its group; a
+// supervisor that finds the table full, or a process whose reaper could not
+// start (see ReaperErr), relies on Pdeathsig alone. The same table lets
+// SignalRunning reach every running job.
 package proc
 
 import (

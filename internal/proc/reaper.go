@@ -53,6 +53,10 @@ func reap() error {
 		return fmt.Errorf("job table: mmap: %w", err)
 	}
 	unix.Close(reaperTable)
+	t := newTable(mem)
+	if *t.magic() != tableMagic {
+		return errors.New("descriptor 4 is no job table")
+	}
 	closeInherited()
 	var b [1]byte
 	for {
@@ -64,7 +68,7 @@ func reap() error {
 			return fmt.Errorf("read: %w", err)
 		}
 	}
-	newTable(mem).killAll()
+	t.killAll()
 	return nil
 }
 

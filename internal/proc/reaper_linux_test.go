@@ -25,13 +25,26 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// grandchildJob starts a grandchild in the job's group and names its pid in
-// the file gc once it runs.
-var grandchildJob = []string{"sh", "-c", "sleep 60 & echo $! > gc.tmp && mv gc.tmp gc; wait"}
+// grandchildJob starts a grandchild in the job's group, names its pid in the
+// file gc once it runs, and prints a line. The supervisor reads that line
+// only after it has put the job in the table: until then the grandchild
+// would escape.
+var grandchildJob = []string{"sh", "-c", "sleep 60 & echo $! > gc.tmp && mv gc.tmp gc; echo ready; wait"}
+
+// onWrite calls its function at the first write.
+type onWrite struct{ f func() }
+
+func (w *onWrite) Write(b []byte) (int, error) {
+	if w.f != nil {
+		w.f()
+		w.f = nil
+	}
+	return len(b), nil
+}
 
 // owner runs grandchildJob under a supervisor, after writing its reaper's
-// pid to the file reaper. Given an argument "exit", it exits as soon as the
-// grandchild runs, leaving the job running.
+// pid to the file reaper, and creates the file ready when the job is in the
+// table. Given an argument "exit", it then exits, leaving the job running.
 func owner(dir string) int {
 	s, err := NewSupervisor()
 	if err == nil {
@@ -42,18 +55,14 @@ func owner(dir string) int {
 		return 1
 	}
 	writeFile(filepath.Join(dir, "reaper"), strconv.Itoa(reaper.pid))
-	if len(os.Args) > 1 && os.Args[1] == "exit" {
-		go func() {
-			for {
-				if _, err := os.Stat(filepath.Join(dir, "gc")); err == nil {
-					os.Exit(0)
-				}
-				time.Sleep(5 * time.Millisecond)
-			}
-		}()
-	}
+	ready := &onWrite{func() {
+		writeFile(filepath.Join(dir, "ready"), "")
+		if len(os.Args) > 1 && os.Args[1] == "exit" {
+			os.Exit(0)
+		}
+	}}
 	sp := &Spec{Path: "/bin/sh", Argv: grandchildJob, Dir: dir, Env: os.Environ(), Stdin: 0, Stdout: -1, Stderr: -1}
-	if _, err := s.Run(sp, io.Discard, os.Stderr, 0, DefaultTermSeq, time.Second); err != nil {
+	if _, err := s.Run(sp, ready, os.Stderr, 0, DefaultTermSeq, time.Second); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
@@ -92,6 +101,7 @@ func startOwner(t *testing.T, args ...string) (cmd *exec.Cmd, reaperPid, gc int,
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	reaperPid = readPid(t, filepath.Join(dir, "reaper"))
+	waitFile(t, filepath.Join(dir, "ready"))
 	gc = readPid(t, filepath.Join(dir, "gc"))
 	t.Cleanup(func() { syscall.Kill(gc, syscall.SIGKILL) })
 	return cmd, reaperPid, gc, leak
@@ -99,15 +109,20 @@ func startOwner(t *testing.T, args ...string) (cmd *exec.Cmd, reaperPid, gc int,
 
 func readPid(t *testing.T, path string) int {
 	t.Helper()
+	pid, err := strconv.Atoi(strings.TrimSpace(waitFile(t, path)))
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return pid
+}
+
+// waitFile waits for a file written whole, with writeFile, and returns it.
+func waitFile(t *testing.T, path string) string {
+	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		b, err := os.ReadFile(path)
-		if err == nil {
-			pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
-			if err != nil {
-				t.Fatalf("%s: %v", path, err)
-			}
-			return pid
+		if b, err := os.ReadFile(path); err == nil {
+			return string(b)
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("%s never appeared", path)
@@ -235,11 +250,17 @@ func TestSignalRunning(t *testing.T) {
 		err error
 	}
 	done := make(chan result)
+	ready := make(chan struct{})
 	go func() {
 		sp := &Spec{Path: "/bin/sh", Argv: grandchildJob, Dir: dir, Env: os.Environ(), Stdin: 0, Stdout: -1, Stderr: -1}
-		out, err := s.Run(sp, io.Discard, io.Discard, 0, DefaultTermSeq, time.Second)
+		out, err := s.Run(sp, &onWrite{func() { close(ready) }}, io.Discard, 0, DefaultTermSeq, time.Second)
 		done <- result{out, err}
 	}()
+	select {
+	case <-ready:
+	case r := <-done:
+		t.Fatalf("job ended before it was ready: %v %v", r.out.Status, r.err)
+	}
 	gc := readPid(t, filepath.Join(dir, "gc"))
 	t.Cleanup(func() { syscall.Kill(gc, syscall.SIGKILL) })
 	if n := SignalRunning(syscall.SIGTERM); n != 1 {

@@ -16,10 +16,11 @@ import (
 // The job table is memory shared with the reaper: one cache line per
 // supervisor, holding the process group of the job it runs, or 0. A line
 // each keeps workers on different CPUs from contending for one. Line 0 is the
-// header, whose first word is the high-water mark: how many slots were ever
-// handed out, so that readers scan only those.
+// header: its first word is the high-water mark, how many slots were ever
+// handed out, so that readers scan only those; its second is tableMagic.
 const (
-	lineBytes = 64
+	lineBytes  = 64
+	tableMagic = 0x6a6f6273 // tells the reaper its descriptor 4 is a job table
 	// tableBytes makes room for 65535 supervisors; only the pages of the
 	// slots used are ever touched, so a run with a few workers costs one.
 	tableBytes = 4 << 20
@@ -41,6 +42,8 @@ func newTable(mem []byte) *table { return &table{mem: mem} }
 func (t *table) word(line int) *int32 {
 	return (*int32)(unsafe.Pointer(&t.mem[line*lineBytes]))
 }
+
+func (t *table) magic() *int32 { return (*int32)(unsafe.Pointer(&t.mem[4])) }
 
 // slot returns slot i's word.
 func (t *table) slot(i int) *int32 { return t.word(i + 1) }
@@ -157,6 +160,7 @@ func setupJobs() (*table, error) {
 		return nil, fmt.Errorf("job table: mmap: %w", err)
 	}
 	t := newTable(mem)
+	*t.magic() = tableMagic
 	return t, startReaper(fd)
 }
 

@@ -100,3 +100,21 @@ func TestTableSignalsGroups(t *testing.T) {
 		t.Fatalf("group died of %v, want SIGKILL", sig)
 	}
 }
+
+// BenchmarkJobSlot measures what the table adds to each job: recording its
+// group when it starts and forgetting it when it is over.
+func BenchmarkJobSlot(b *testing.B) {
+	s := newJobSlot()
+	if s.p == nil {
+		b.Skipf("no job table: %v", ReaperErr())
+	}
+	defer s.release()
+	// Should the benchmark die, its reaper kills this group: no pid is
+	// that large.
+	const pgid = busy - 1
+	b.ReportAllocs()
+	for b.Loop() {
+		s.track(pgid)
+		s.untrack(pgid)
+	}
+}

@@ -23,7 +23,17 @@
 // job was submitted with, or its Timeout, sends the group a termination
 // sequence (TERM, then KILL); when a job's process exits, whatever it left
 // in its group is killed, so no orphan outlives its job and a grandchild
-// holding the output pipe open cannot hang the pool.
+// holding the output pipe open cannot hang the pool. Nor does any process of
+// a job outlive the program, however it ends, SIGKILL included: the first
+// Local runner starts a small reaper process that kills every running job's
+// group once the program is gone. The reaper is the program itself,
+// re-executed with FANOUT_REAPER=1 in its environment, which an init
+// function of this module recognises before main runs, so no other binary
+// is needed; init functions that run before it run in the reaper too, so
+// they should not act outside their own process. Running a job costs no
+// system call for this: the two share the list of running groups in
+// memory. Should the reaper fail to start, or a job leave its group, only
+// the job's own process is sure to die with the program.
 //
 // A job's captured output stays in memory up to CaptureLimit and spills to
 // an unlinked temporary file beyond it, so a job printing gigabytes costs

@@ -40,7 +40,9 @@ type TermStep struct {
 // Local runs jobs as processes on this machine, each in a process group of
 // its own. When a job's main process exits, whatever it left running in its
 // group is killed, so no orphan outlives its job; descendants that left the
-// group and keep its output open are waited for at most WaitDelay.
+// group and keep its output open are waited for at most WaitDelay. If this
+// program dies, even by SIGKILL, its reaper process kills every running
+// job's group (see the package documentation).
 type Local struct {
 	// Shell runs Job.Shell lines as `Shell -c line`; empty means /bin/sh.
 	Shell string

@@ -6,6 +6,22 @@
 // a wake-up eventfd, run on the caller's goroutine. That costs no extra
 // goroutine, channel or timer per job: timeouts are the poll timeout, and
 // cancellation is a write to the eventfd.
+//
+// A job's own process dies with this process by Pdeathsig, but its children
+// would not. So the first Supervisor also starts a reaper: this program
+// re-executed with FANOUT_REAPER=1 in its environment, which this package's
+// init recognises before main runs, in any program that imports it (init
+// functions of packages initialised before this one run in the reaper too,
+// so they should have no side effects beyond the process). The reaper shares
+// a table of the running jobs' process groups, which supervisors update with
+// an atomic store, no system call; it blocks reading a pipe that only this
+// process can write to, and when that ends, however this process ended, it
+// kills every group left in the table. The store follows ForkExec's return,
+// so children that a job starts in the moment before it can escape if this
+// process dies just then, as can a descendant that left its group; a
+// supervisor that finds the table full, or a process whose reaper could not
+// start (see ReaperErr), relies on Pdeathsig alone. The same table lets
+// SignalRunning reach every running job.
 package proc
 
 import (
@@ -72,6 +88,7 @@ type Supervisor struct {
 	sys   syscall.SysProcAttr
 	fds   []unix.PollFd
 	files [3]uintptr
+	slot  jobSlot
 }
 
 // NewSupervisor allocates the reusable state of one worker.
@@ -86,11 +103,16 @@ func NewSupervisor() (*Supervisor, error) {
 	s.sys = syscall.SysProcAttr{Setpgid: true, PidFD: &s.pidfd, Pdeathsig: syscall.SIGKILL}
 	s.attr.Sys = &s.sys
 	s.attr.Files = s.files[:]
+	s.slot = newJobSlot()
 	return s, nil
 }
 
 // Close releases the supervisor's descriptors.
-func (s *Supervisor) Close() error { return unix.Close(s.wake) }
+func (s *Supervisor) Close() error {
+	s.slot.release()
+	s.slot = jobSlot{}
+	return unix.Close(s.wake)
+}
 
 // Wake asks the job now running, if any, to terminate with its term sequence.
 // It is safe to call from any goroutine and at any time; a wake-up that
@@ -147,8 +169,10 @@ func (s *Supervisor) Run(sp *Spec, stdout, stderr io.Writer, timeout time.Durati
 		return out, err
 	}
 	out.Pid = pid
+	s.slot.track(pid)
 	if pidfd < 0 {
 		syscall.Kill(-pid, syscall.SIGKILL)
+		s.slot.untrack(pid)
 		var ws syscall.WaitStatus
 		syscall.Wait4(pid, &ws, 0, nil)
 		closePipes(&pipes)
@@ -246,6 +270,7 @@ func (s *Supervisor) Run(sp *Spec, stdout, stderr io.Writer, timeout time.Durati
 		}
 	}
 	closePipes(&pipes)
+	s.slot.untrack(pid) // the group was killed when its leader exited
 	for {
 		_, err = syscall.Wait4(pid, &out.Status, 0, &out.Rusage)
 		if err != syscall.EINTR {

@@ -82,6 +82,13 @@ func (l *Local) init() {
 	})
 }
 
+// Signal sends sig to the process group of every job running now on this
+// machine under any Local of this process, and returns how many it
+// reached: process groups belong to the process, not to one pool. A
+// command passes on this way the signals its jobs, in groups of their own,
+// no longer get from the terminal (Ctrl-Z's SIGTSTP, then SIGCONT).
+func (l *Local) Signal(sig syscall.Signal) int { return proc.SignalRunning(sig) }
+
 // Runner returns a runner with its own reusable buffers.
 func (l *Local) Runner() (Runner, error) {
 	l.init()

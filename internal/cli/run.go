@@ -21,6 +21,7 @@ import (
 	"github.com/fanoutdev/fanout/internal/input"
 	"github.com/fanoutdev/fanout/internal/joblog"
 	"github.com/fanoutdev/fanout/internal/output"
+	"github.com/fanoutdev/fanout/internal/proc"
 	"github.com/fanoutdev/fanout/internal/replace"
 	"github.com/fanoutdev/fanout/internal/tmpfile"
 )
@@ -182,6 +183,9 @@ func run(o *Options, s Streams, env func(string) string, sigs <-chan os.Signal) 
 	}
 	exe := &fanout.Local{Shell: env("PARALLEL_SHELL"), TermSeq: o.TermSeq}
 	delay, halt := o.Delay, o.Halt
+	if err := proc.ReaperErr(); err != nil {
+		fmt.Fprintf(s.Err, "fanout: warning: %v: if fanout is killed, processes its jobs started may outlive it\n", oneLine(err))
+	}
 
 	// The job log of an earlier run, to resume from. As in GNU parallel,
 	// a log named +FILE is appended to, and - is standard output.
@@ -313,7 +317,7 @@ func run(o *Options, s Streams, env func(string) string, sigs <-chan os.Signal) 
 	dl.broken = func() { pool.Stop(); kill() }
 	pool.Sink = dl
 
-	intr := &interrupts{stop: pool.Stop, kill: kill, signalJobs: func(syscall.Signal) {}, err: s.Err}
+	intr := &interrupts{stop: pool.Stop, kill: kill, signalJobs: func(sg syscall.Signal) { exe.Signal(sg) }, err: s.Err}
 	done := make(chan struct{})
 	defer close(done)
 	go intr.watch(sigs, done)

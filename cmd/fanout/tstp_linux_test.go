@@ -1,0 +1,58 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Ctrl-Z (SIGTSTP) stops the running jobs, which are out of the terminal's
+// reach in their own process groups, then fanout; SIGCONT continues them.
+func TestCtrlZStopsAndContinuesJobs(t *testing.T) {
+	dir := t.TempDir()
+	cmd, stderr, _ := startFanout(t, dir, "-j2", `echo $$ > pid_{}; sleep 30`, ":::", "a", "b")
+	go io.Copy(io.Discard, stderrReader(stderr))
+	waitFiles(t, filepath.Join(dir, "pid_a"), filepath.Join(dir, "pid_b"))
+	jobs := []int{readPid(t, filepath.Join(dir, "pid_a")), readPid(t, filepath.Join(dir, "pid_b"))}
+	cmd.Process.Signal(syscall.SIGTSTP)
+	waitState(t, cmd.Process.Pid, true)
+	for _, pid := range jobs {
+		waitState(t, pid, true)
+	}
+	cmd.Process.Signal(syscall.SIGCONT)
+	for _, pid := range jobs {
+		waitState(t, pid, false)
+	}
+	cmd.Process.Signal(syscall.SIGINT)
+	if code := exitStatus(t, cmd); code != 128+int(syscall.SIGINT) {
+		t.Fatalf("exit status %d after SIGINT", code)
+	}
+}
+
+// waitState waits until the process is stopped (state T), or running
+// again, as /proc tells.
+func waitState(t *testing.T, pid int, stopped bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			t.Fatalf("process %d: %v", pid, err)
+		}
+		// The state follows the command name, which is in parentheses.
+		s := string(b)
+		state := s[strings.LastIndexByte(s, ')')+2]
+		if (state == 'T') == stopped {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("process %d: state %c, want stopped=%v", pid, state, stopped)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

@@ -82,6 +82,12 @@ func (l *Local) init() {
 	})
 }
 
+// ReaperErr reports why the reaper process could not be started, or nil.
+// Without it a job's own process still dies with this program, but
+// processes the job started may outlive it when it is killed. A command
+// calls it before its first job to warn about that.
+func ReaperErr() error { return proc.ReaperErr() }
+
 // Signal sends sig to the process group of every job running now on this
 // machine under any Local of this process, and returns how many it
 // reached: process groups belong to the process, not to one pool. A

@@ -360,6 +360,15 @@ func (p *Pool) stopErr() error {
 	return p.err
 }
 
+// Stopped returns a channel that is closed once the pool takes no more
+// jobs: after Stop, or a sink's or the executor's error. A goroutine that
+// produces jobs can select on it to stop waiting for input no job will be
+// made of.
+func (p *Pool) Stopped() <-chan struct{} {
+	p.init()
+	return p.stop
+}
+
 // Stop makes the pool take no more jobs: Go and TryGo fail with ErrStopped,
 // including a Go already waiting for a worker. Jobs already running finish
 // and their results are delivered. Stop is safe to call from any goroutine,

@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"fmt"
-	"io"
 	"math"
 	"sync"
 	"sync/atomic"
@@ -28,7 +26,7 @@ type halter struct {
 	// therefore reads the whole input first, as GNU parallel does; else
 	// those submitted so far.
 	total *atomic.Int64
-	err   io.Writer
+	c     *console
 	line  func(*fanout.Job) string
 
 	mu                      sync.Mutex
@@ -82,7 +80,7 @@ func (h *halter) check(r *fanout.Result) bool {
 		h.exit = failedStatus(h.failed)
 	}
 	what := map[byte]string{'f': "failed", 's': "succeeded", 'd': "finished"}[h.rule.why]
-	fmt.Fprintf(h.err, "fanout: halting (--halt): this job %s: %s\n", what, h.line(r.Job))
+	h.c.warnf("halting (--halt): this job %s: %s", what, h.line(r.Job))
 	if h.rule.now {
 		h.kill()
 	}

@@ -47,11 +47,11 @@ type Options struct {
 	Xargs             bool   // -X
 	M                 bool   // -m
 
-	Null   bool   // -0
-	Delim  string // -d, escapes unparsed
-	Colsep string // --colsep
-	Trim   string // --trim: n, l, r, lr or rl
-	Link   bool   // --link
+	Null   bool       // -0
+	Delim  string     // -d, escapes unparsed
+	Colsep string     // --colsep
+	Trim   input.Trim // --trim; zero: GNU parallel's default
+	Link   bool       // --link
 
 	ReplaceToken string // -I
 
@@ -125,11 +125,9 @@ var flags = []flagSpec{
 	argFlag("-d --delimiter", func(o *Options, v string) error { o.Delim = v; return nil }),
 	argFlag("-C --colsep", func(o *Options, v string) error { o.Colsep = v; return nil }),
 	argFlag("--trim", func(o *Options, v string) error {
-		if _, err := input.ParseTrim(v); err != nil {
-			return err
-		}
-		o.Trim = v
-		return nil
+		var err error
+		o.Trim, err = input.ParseTrim(v)
+		return err
 	}),
 	boolFlag("--link --xapply", func(o *Options) { o.Link = true }),
 	argFlag("-a --arg-file", func(o *Options, v string) error {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"github.com/fanoutdev/fanout"
+	"github.com/fanoutdev/fanout/internal/input"
 	"reflect"
 	"strings"
 	"syscall"
@@ -42,7 +43,7 @@ func TestParse(t *testing.T) {
 		{[]string{"-kj", "3", "echo"}, "", Options{KeepOrder: true, Jobs: "3", Command: []string{"echo"}}},
 		{[]string{"-vkn2", "echo"}, "", Options{Verbose: 1, KeepOrder: true, MaxArgs: 2, MaxArgsSet: true, Command: []string{"echo"}}},
 		{[]string{"-I{}x", "echo"}, "", Options{ReplaceToken: "{}x", Command: []string{"echo"}}},
-		{[]string{"--trim", "lr", "echo"}, "", Options{Trim: "lr", Command: []string{"echo"}}},
+		{[]string{"--trim", "lr", "echo"}, "", Options{Trim: input.TrimBoth, Command: []string{"echo"}}},
 		{[]string{"--will-cite", "--no-notice", "--gnu", "echo"}, "", Options{Command: []string{"echo"}}},
 	}
 	for _, tt := range tests {

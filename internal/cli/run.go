@@ -1,313 +1,110 @@
 package cli
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"regexp"
 	"runtime"
-	"strings"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/fanoutdev/fanout"
-	"github.com/fanoutdev/fanout/internal/input"
-	"github.com/fanoutdev/fanout/internal/joblog"
-	"github.com/fanoutdev/fanout/internal/output"
-	"github.com/fanoutdev/fanout/internal/proc"
 	"github.com/fanoutdev/fanout/internal/replace"
 	"github.com/fanoutdev/fanout/internal/tmpfile"
 )
 
-// Exit statuses, as GNU parallel documents them.
-const (
-	ExitOK = 0
-	// 1-100: the number of jobs that failed.
-	ExitManyFailed = 101 // more than 100 jobs failed
-	ExitError      = 255 // bad usage, unreadable input, a broken template, ...
-)
-
-// Streams are the command's standard streams. Files are handed to jobs
-// directly where the output mode allows it.
-type Streams struct {
-	In       io.Reader
-	Out, Err io.Writer
-}
-
-// usageError marks errors caused by the command line itself; main prints a
-// hint to --help after them.
-type usageError struct{ error }
-
-func (e usageError) Unwrap() error { return e.error }
-
-// Main runs fanout with the given arguments (without argv[0]) and returns
-// its exit status. Nothing below it exits the process. Signals arriving on
-// sigs are handled as GNU parallel does (see interrupts): SIGTERM and
-// SIGHUP stop new jobs from starting and let running ones finish; SIGINT,
-// SIGQUIT or a second SIGTERM terminate the running jobs. Either way the
-// exit status is 128 plus the signal number.
-func Main(args []string, s Streams, env func(string) string, sigs <-chan os.Signal) int {
-	opts, err := Parse(args, env)
+// run carries out the options: it turns them into the parts that run,
+// then submits every job and waits for the last result. Each step is a
+// function of its own, named for what it builds.
+func run(o *Options, c *console, env func(string) string, sigs <-chan os.Signal) outcome {
+	p, err := assemble(o, c, env)
 	if err != nil {
-		fmt.Fprintf(s.Err, "fanout: %v\n", oneLine(err))
-		fmt.Fprintln(s.Err, "fanout: try 'fanout --help'")
-		return ExitError
+		return outcome{err: err}
 	}
-	switch {
-	case opts.Help:
-		io.WriteString(s.Out, Usage)
-		return ExitOK
-	case opts.Version:
-		fmt.Fprintln(s.Out, Version)
-		return ExitOK
+	defer p.close()
+	if o.DryRun {
+		return outcome{err: dryRun(p.plan, p.jobs, c.Out, p.limit)}
 	}
-	code, sig, err := run(opts, s, env, sigs)
-	if errors.Is(err, syscall.EPIPE) {
-		// Standard output was closed (fanout ... | head): GNU parallel
-		// dies of SIGPIPE, quietly; so does fanout, in status.
-		return 128 + int(syscall.SIGPIPE)
-	}
-	if sig != 0 {
-		fmt.Fprintf(s.Err, "fanout: stopped by %v\n", unix.SignalName(sig))
-		return 128 + int(sig)
-	}
-	if err != nil {
-		fmt.Fprintf(s.Err, "fanout: %v\n", oneLine(err))
-		if errors.As(err, new(usageError)) {
-			fmt.Fprintln(s.Err, "fanout: try 'fanout --help'")
-		}
-		return ExitError
-	}
-	return code
+	return p.execute(sigs)
 }
 
-// failedStatus is the exit status for a run in which n jobs failed.
-func failedStatus(n int) int {
-	switch {
-	case n == 0:
-		return ExitOK
-	case n > 100:
-		return ExitManyFailed
-	default:
-		return n
+// parts are the options turned into what runs.
+type parts struct {
+	o        *Options
+	c        *console
+	limit    int // job slots
+	plan     *plan
+	jobs     jobSource
+	exe      fanout.Executor
+	resuming bool // --resume, --resume-failed or --retry-failed
+	closers  []func()
+}
+
+func (p *parts) close() {
+	for _, f := range p.closers {
+		f()
 	}
 }
 
-// oneLine keeps a message to the single line the user is promised.
-func oneLine(err error) string {
-	return strings.ReplaceAll(err.Error(), "\n", "; ")
-}
-
-// jobData is what the command layer keeps with each job for the sinks.
-type jobData struct {
-	values []string
-	seq    int64  // the input's position, stable across resumed runs
-	line   []byte // the command as a shell reads it (-v, the job log)
-	tag    []byte
-}
-
-func dataOf(j *fanout.Job) *jobData { return j.Data.(*jobData) }
-
-// plan is the options turned into the parts that run.
-type plan struct {
-	tmpl     *replace.Template // nil: each input line is the command
-	tagTmpl  *replace.Template
-	tag      bool
-	shell    bool
-	noValues bool // -N0: the values are read but not used
-	needLine bool
-	timeout  time.Duration
-	median   *medianTracker // for --timeout N%
-	pct      float64
-}
-
-// makePlan compiles the templates and parses the values of the options.
-func makePlan(o *Options) (*plan, error) {
-	pl := &plan{}
-	ropt := replace.Options{Token: o.ReplaceToken}
-	switch {
-	case o.Xargs:
-		ropt.Context = 'X'
-	case o.M:
-		ropt.Context = 'm'
-	}
-	// -N0, or -n0 without -N, runs one job per record with none of its
-	// values on the command line.
-	if o.MaxReplaceArgsSet && o.MaxReplaceArgs == 0 || !o.MaxReplaceArgsSet && o.MaxArgsSet && o.MaxArgs == 0 {
-		ropt.NoAppend = true
-		pl.noValues = true
-	}
+// assemble checks what can be checked before any job starts, and builds
+// the parts.
+func assemble(o *Options, c *console, env func(string) string) (*parts, error) {
+	p := &parts{o: o, c: c, resuming: o.Resume || o.ResumeFailed || o.RetryFailed}
 	var err error
-	if len(o.Command) > 0 {
-		if pl.tmpl, err = replace.Parse(o.Command, ropt); err != nil {
-			return nil, usageError{fmt.Errorf("command template: %w", err)}
-		}
-		pl.shell = pl.tmpl.NeedsShell()
+	if p.limit, err = ResolveJobs(o.Jobs, runtime.NumCPU()); err != nil {
+		return nil, usageError{err}
 	}
-	if o.TagString != "" {
-		if pl.tagTmpl, err = replace.Parse([]string{o.TagString}, replace.Options{Token: o.ReplaceToken, NoAppend: true}); err != nil {
-			return nil, usageError{fmt.Errorf("--tagstring: %w", err)}
-		}
-	}
-	pl.tag = o.Tag || o.TagString != ""
-	pl.needLine = o.Verbose > 0 || o.DryRun || o.JobLog != "" || o.Results != "" || o.Halt.When != HaltNever || o.Timeout != Timeout{}
-	pl.timeout, pl.pct = o.Timeout.Fixed, o.Timeout.Percent
-	if pl.pct > 0 {
-		pl.median = &medianTracker{}
-	}
-	return pl, nil
-}
-
-// run returns the exit status of a run that was neither stopped by a signal
-// nor failed with err.
-func run(o *Options, s Streams, env func(string) string, sigs <-chan os.Signal) (code int, sig syscall.Signal, err error) {
-	limit, err := ResolveJobs(o.Jobs, runtime.NumCPU())
-	if err != nil {
-		return 0, 0, usageError{err}
-	}
-	pl, err := makePlan(o)
-	if err != nil {
-		return 0, 0, err
+	if p.plan, err = makePlan(o); err != nil {
+		return nil, err
 	}
 	// Output spills there only once a job prints a lot: found unusable
 	// then, it would cost that output midway through the run.
 	if err := tmpfile.Check(o.TmpDir); err != nil && !o.DryRun {
-		return 0, 0, fmt.Errorf("%w; point --tmpdir or $TMPDIR at a writable directory", err)
+		return nil, fmt.Errorf("%w; point --tmpdir or $TMPDIR at a writable directory", err)
 	}
-	exe := &fanout.Local{Shell: env("PARALLEL_SHELL"), TermSeq: o.TermSeq}
-	delay, halt := o.Delay, o.Halt
-	if err := proc.ReaperErr(); err != nil {
-		fmt.Fprintf(s.Err, "fanout: warning: %v: if fanout is killed, processes its jobs started may outlive it\n", oneLine(err))
+	if p.jobs, err = p.openJobs(); err != nil {
+		p.close()
+		return nil, err
 	}
+	p.exe = executorFor(o, env)
+	return p, nil
+}
 
-	// The job log of an earlier run, to resume from. As in GNU parallel,
-	// a log named +FILE is appended to, and - is standard output.
-	logPath, appendLog := strings.CutPrefix(o.JobLog, "+")
-	var prev *joblog.Log
-	resuming := o.Resume || o.ResumeFailed || o.RetryFailed
-	if resuming {
-		if o.JobLog == "" {
-			return 0, 0, usageError{errors.New("--resume, --resume-failed and --retry-failed need --joblog FILE")}
-		}
-		if prev, err = joblog.ReadFile(logPath); err != nil {
-			return 0, 0, err
-		}
-		if prev.Torn > 0 {
-			fmt.Fprintf(s.Err, "fanout: joblog %s: line %d was cut off while it was written: left out, that job runs again\n", logPath, prev.Torn)
-		}
-	}
+// executorFor is where the jobs run. A new executor is one more case here.
+func executorFor(o *Options, env func(string) string) fanout.Executor {
+	return &fanout.Local{Shell: env("PARALLEL_SHELL"), TermSeq: o.TermSeq}
+}
 
-	var src input.Source
-	if o.RetryFailed {
-		src = nil // the job log is the input
-	} else {
-		var closeInputs func()
-		src, closeInputs, err = openInputs(o, s.In, s.Err)
-		if err != nil {
-			return 0, 0, err
-		}
-		defer closeInputs()
-		src = batch(o, src, limit)
-	}
+// signaller is an executor that can pass a signal on to its running jobs.
+type signaller interface {
+	Signal(sig syscall.Signal) int
+}
 
-	if o.DryRun {
-		if o.RetryFailed {
-			var cmds records
-			for _, e := range failedEntries(prev) {
-				cmds = append(cmds, []string{e.Command})
-			}
-			return 0, 0, dryRun(&plan{needLine: true}, &cmds, s.Out, limit)
-		}
-		return 0, 0, dryRun(pl, src, s.Out, limit)
+// execute runs the jobs and waits for the last result.
+func (p *parts) execute(sigs <-chan os.Signal) outcome {
+	dl, closeSinks, err := sinksFor(p.o, p.c, p.plan, p.resuming)
+	if err != nil {
+		return outcome{err: err}
 	}
-
-	printer := &output.Printer{Out: s.Out, Err: s.Err, TempDir: o.TmpDir}
-	switch {
-	case o.Ungroup:
-		printer.Mode = output.Ungroup
-	case o.LineBuffer:
-		printer.Mode = output.LineBuffer
+	defer closeSinks()
+	if err := fanout.ReaperErr(); err != nil {
+		p.c.warnf("warning: %v: if fanout is killed, processes its jobs started may outlive it", oneLine(err))
 	}
-	if pl.tag {
-		printer.Tag = func(j *fanout.Job) []byte { return dataOf(j).tag }
-	}
-	if o.Verbose > 0 {
-		printer.Command = func(j *fanout.Job) []byte { return dataOf(j).line }
-	}
-
-	dl := &delivery{status: &statusSink{err: s.Err, median: pl.median}}
-	if o.JobLog != "" {
-		var w *joblog.Writer
-		if logPath == "-" {
-			w, err = joblog.NewWriter(s.Out, "-")
-		} else {
-			w, err = joblog.Create(logPath, resuming || appendLog)
-		}
-		if err != nil {
-			return 0, 0, err
-		}
-		defer w.Close()
-		dl.log = &logSink{w: w}
-	}
-	// With --results the output goes to the files only, as in GNU parallel.
-	attach := printer.Attach
-	if o.Results != "" {
-		k, closeResults, err := resultsSink(o, resuming)
-		if err != nil {
-			return 0, 0, err
-		}
-		defer closeResults()
-		dl.outputs = append(dl.outputs, k)
-		attach = func(*fanout.Job) {}
-	} else {
-		dl.outputs = append(dl.outputs, printer)
-	}
-	status := dl.status
-
-	pool := &fanout.Pool{
-		Limit:    limit,
-		Ordered:  o.KeepOrder,
-		TempDir:  o.TmpDir,
-		Retries:  o.Retries,
-		Executor: exe,
-	}
+	pool := &fanout.Pool{Limit: p.limit, Ordered: p.o.KeepOrder, TempDir: p.o.TmpDir,
+		Retries: p.o.Retries, Executor: p.exe, Sink: dl}
 	ctx, kill := context.WithCancel(context.Background())
 	defer kill()
 	var submitted atomic.Int64
-	var hs *halter
-	if halt.When != HaltNever {
-		total := &submitted
-		if halt.Percent > 0 {
-			// A share of all the jobs needs their number: read them first.
-			total = new(atomic.Int64)
-			if src == nil {
-				total.Store(int64(len(failedEntries(prev))))
-			} else {
-				recs, err := readAll(src)
-				if err != nil {
-					return 0, 0, err
-				}
-				total.Store(int64(len(recs)))
-				src = &recs
-			}
-		}
-		hs = &halter{rule: haltRule{now: halt.When == HaltNow, why: halt.Why[0], count: halt.Count, percent: halt.Percent},
-			kill: kill, total: total, err: s.Err,
-			line: func(j *fanout.Job) string { return string(dataOf(j).line) }}
+	hs, err := p.halter(kill, &submitted)
+	if err != nil {
+		return outcome{err: err}
 	}
 	var exhausted resourceStop
 	pool.StopWhen = func(r *fanout.Result) bool {
-		if exhausted.check(r) {
-			return true
-		}
-		return hs != nil && hs.check(r)
+		return exhausted.check(r) || hs != nil && hs.check(r)
 	}
 	// The context is cancelled only by --halt now and by signals: a job it
 	// terminated, or kept from starting, did not finish.
@@ -315,73 +112,17 @@ func run(o *Options, s Streams, env func(string) string, sigs <-chan os.Signal) 
 		return r.Canceled || errors.Is(r.Err, context.Canceled)
 	}
 	dl.broken = func() { pool.Stop(); kill() }
-	pool.Sink = dl
 
-	intr := &interrupts{stop: pool.Stop, kill: kill, signalJobs: func(sg syscall.Signal) { exe.Signal(sg) }, err: s.Err}
+	intr := &interrupts{stop: pool.Stop, kill: kill, c: p.c, signalJobs: func(syscall.Signal) {}}
+	if s, ok := p.exe.(signaller); ok {
+		intr.signalJobs = func(sg syscall.Signal) { s.Signal(sg) }
+	}
 	done := make(chan struct{})
 	defer close(done)
 	go intr.watch(sigs, done)
 
-	// Rendering happens in the worker about to run the job: only there is
-	// its slot ({%}) known, and the work spreads over the workers.
-	prepare := func(j *fanout.Job, _ int64, slot int) error {
-		d := dataOf(j)
-		pl.render(j, d, replace.Args{Values: d.values, Seq: d.seq, Slot: slot})
-		attach(j)
-		return nil
-	}
-	submit := func(job *fanout.Job) bool {
-		submitted.Add(1)
-		if _, err := pool.Go(ctx, job); err != nil {
-			return false
-		}
-		if delay > 0 {
-			time.Sleep(delay)
-		}
-		return true
-	}
-	if o.RetryFailed {
-		for _, e := range failedEntries(prev) {
-			job := &fanout.Job{Shell: e.Command, Data: &jobData{seq: e.Seq, line: []byte(e.Command)}, Prepare: func(j *fanout.Job, _ int64, _ int) error {
-				pl.setTimeout(j)
-				attach(j)
-				return nil
-			}}
-			if !submit(job) {
-				break
-			}
-		}
-	} else {
-		var seq int64
-		for {
-			values, err := src.Next()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				pool.Stop()
-				pool.Wait()
-				return status.failed, intr.stoppedBy(), err
-			}
-			seq++
-			d := &jobData{values: values, seq: seq}
-			if prev != nil {
-				if e, ok := prev.Entry(seq); ok && (o.Resume || e.Succeeded()) {
-					if err := pl.sameCommand(logPath, e, d); err != nil {
-						pool.Stop()
-						pool.Wait()
-						return status.failed, 0, err
-					}
-					continue
-				}
-			}
-			if !submit(&fanout.Job{Data: d, Prepare: prepare}) {
-				break
-			}
-		}
-	}
+	submitErr := submitAll(ctx, pool, p.jobs, p.prepare(dl), p.o.Delay, &submitted)
 	err = pool.Wait()
-	sig = intr.stoppedBy()
 	// A resource that ran out is the one error to report, whether a job
 	// or the pool itself (a worker's descriptors) met it first.
 	if first := exhausted.err(); first != nil {
@@ -389,247 +130,91 @@ func run(o *Options, s Streams, env func(string) string, sigs <-chan os.Signal) 
 	} else if err != nil {
 		err = explain(err)
 	}
-	code = failedStatus(status.failed)
-	if hs != nil {
-		code = hs.status(status.failed)
+	if submitErr != nil {
+		err = submitErr
 	}
-	if err != nil && !errors.Is(err, context.Canceled) {
-		return code, sig, err
-	}
-	return code, sig, nil
+	return outcome{failed: dl.status.failed, halt: hs, sig: intr.stoppedBy(), err: err}
 }
 
-// records replays records read ahead.
-type records [][]string
-
-func (l *records) Next() ([]string, error) {
-	if len(*l) == 0 {
-		return nil, io.EOF
+// prepare returns what a worker does with a job about to run: render it
+// (only there is its slot, {%}, known, and the work spreads over the
+// workers) and give it the streams the outputs want.
+func (p *parts) prepare(dl *delivery) func(j *fanout.Job, _ int64, slot int) error {
+	return func(j *fanout.Job, _ int64, slot int) error {
+		d := dataOf(j)
+		p.plan.render(j, d, replace.Args{Values: d.values, Seq: d.seq, Slot: slot})
+		dl.attach(j)
+		return nil
 	}
-	r := (*l)[0]
-	*l = (*l)[1:]
-	return r, nil
 }
 
-// readAll reads src to its end.
-func readAll(src input.Source) (records, error) {
-	var recs records
-	for {
-		r, err := src.Next()
-		if err == io.EOF {
-			return recs, nil
-		}
+// halter builds --halt's rule, or nil without --halt. A rule on a share of
+// all the jobs needs their number: it reads them all first, as GNU
+// parallel does; any other counts those submitted so far.
+func (p *parts) halter(kill func(), submitted *atomic.Int64) (*halter, error) {
+	h := p.o.Halt
+	if h.When == HaltNever {
+		return nil, nil
+	}
+	total := submitted
+	if h.Percent > 0 {
+		all, err := readAll(p.jobs)
 		if err != nil {
 			return nil, err
 		}
-		recs = append(recs, r)
+		p.jobs = &all
+		total = new(atomic.Int64)
+		total.Store(int64(len(all)))
+	}
+	return &halter{rule: haltRule{now: h.When == HaltNow, why: h.Why[0], count: h.Count, percent: h.Percent},
+		kill: kill, total: total, c: p.c,
+		line: func(j *fanout.Job) string { return string(dataOf(j).line) }}, nil
+}
+
+// submitAll hands every job to the pool, waiting delay between one start
+// and the next, and returns the input's error if it has one. The loop runs
+// on a goroutine of its own, so that a signal or a halt ends the run even
+// while the input blocks (tail -f log | fanout ...): the loop is then left
+// behind, and the pool refuses whatever it submits later.
+func submitAll(ctx context.Context, pool *fanout.Pool, jobs jobSource, prepare func(*fanout.Job, int64, int) error, delay time.Duration, submitted *atomic.Int64) error {
+	errc := make(chan error, 1)
+	go func() {
+		errc <- submitLoop(ctx, pool, jobs, prepare, delay, submitted)
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-pool.Stopped():
+		return nil
 	}
 }
 
-// dryRun prints the commands instead of running them.
-func dryRun(pl *plan, src input.Source, out io.Writer, limit int) error {
-	bw := bufio.NewWriterSize(out, 64<<10)
-	var seq int64
-	for {
-		values, err := src.Next()
-		if err == io.EOF {
-			break
+func submitLoop(ctx context.Context, pool *fanout.Pool, jobs jobSource, prepare func(*fanout.Job, int64, int) error, delay time.Duration, submitted *atomic.Int64) error {
+	var timer *time.Timer
+	for first := true; ; first = false {
+		d, err := jobs.next()
+		if errors.Is(err, io.EOF) {
+			return nil
 		}
 		if err != nil {
-			bw.Flush()
 			return err
 		}
-		seq++
-		d := jobData{values: values, seq: seq, line: make([]byte, 0, 128)}
-		var job fanout.Job
-		pl.render(&job, &d, replace.Args{Values: values, Seq: seq, Slot: int((seq-1)%int64(limit)) + 1})
-		if pl.tag {
-			bw.Write(d.tag)
-			bw.WriteByte('\t')
-		}
-		bw.Write(d.line)
-		if err := bw.WriteByte('\n'); err != nil {
-			return fmt.Errorf("write: %w", err)
-		}
-	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("write: %w", err)
-	}
-	return nil
-}
-
-// sameCommand refuses to resume from a log that another command line
-// wrote: skipping its jobs would skip work that was never done.
-func (pl *plan) sameCommand(path string, e *joblog.Entry, d *jobData) error {
-	if pl.tmpl == nil || pl.tmpl.UsesSlot() {
-		return nil
-	}
-	args := replace.Args{Values: d.values, Seq: d.seq}
-	if pl.noValues {
-		args.Values = nil
-	}
-	line := pl.tmpl.AppendShell(nil, args)
-	if strings.ReplaceAll(string(line), "\n", `\n`) == e.Command {
-		return nil
-	}
-	return fmt.Errorf("joblog %s: job %d was %q, this command line gives %q: the log belongs to another command line; use another --joblog or remove it", path, d.seq, e.Command, line)
-}
-
-// failedEntries lists the jobs whose last row in the log failed, by seq.
-func failedEntries(l *joblog.Log) []*joblog.Entry {
-	var out []*joblog.Entry
-	seen := map[int64]bool{}
-	for _, e := range l.Entries() {
-		if seen[e.Seq] {
-			continue
-		}
-		seen[e.Seq] = true
-		if last, _ := l.Entry(e.Seq); !last.Succeeded() {
-			out = append(out, last)
-		}
-	}
-	return out
-}
-
-// render fills in the job's command, and the text -v, --tag and the job
-// log need.
-func (pl *plan) render(job *fanout.Job, d *jobData, args replace.Args) {
-	if pl.noValues {
-		args.Values = nil
-	}
-	switch {
-	case pl.tmpl == nil:
-		job.Shell = strings.Join(args.Values, " ")
-		if pl.needLine {
-			d.line = append(d.line[:0], job.Shell...)
-		}
-		if job.Shell == "" {
-			// An empty line is a command that does nothing and succeeds,
-			// as in GNU parallel; ':' is the shell's word for it.
-			job.Shell = ":"
-		}
-	case pl.shell:
-		d.line = pl.tmpl.AppendShell(d.line[:0], args)
-		job.Shell = string(d.line)
-	default:
-		job.Args = pl.tmpl.Argv(args)
-		if pl.needLine {
-			d.line = pl.tmpl.AppendShell(d.line[:0], args)
-		}
-	}
-	if pl.tag {
-		if pl.tagTmpl != nil {
-			d.tag = pl.tagTmpl.AppendPlain(d.tag[:0], args)
-		} else {
-			d.tag = append(d.tag[:0], strings.Join(args.Values, " ")...)
-		}
-	}
-	pl.setTimeout(job)
-}
-
-// setTimeout applies --timeout: fixed, or a share of the median runtime of
-// the jobs that succeeded so far.
-func (pl *plan) setTimeout(job *fanout.Job) {
-	job.Timeout = pl.timeout
-	if pl.median != nil {
-		if m, ok := pl.median.median(); ok {
-			job.Timeout = time.Duration(float64(m) * pl.pct / 100)
-		}
-	}
-}
-
-// openInputs builds the input stream from the sources in command-line
-// order; with none, standard input is read.
-func openInputs(o *Options, stdin io.Reader, stderr io.Writer) (input.Source, func(), error) {
-	var f input.Format
-	f.Null = o.Null
-	f.MaxRecord = maxLine - 1 // the limit counts an argument's closing NUL
-	f.NUL = sync.OnceFunc(func() {
-		fmt.Fprintln(stderr, `fanout: warning: a NUL byte in the input was replaced with \0, as no argument can hold one; did you mean -0 (--null)?`)
-	})
-	if o.Delim != "" {
-		if err := f.SetDelim(o.Delim); err != nil {
-			return nil, nil, usageError{err}
-		}
-	}
-	if o.Trim != "" {
-		f.Trim, _ = input.ParseTrim(o.Trim) // checked by Parse
-	}
-	if o.Colsep != "" {
-		re, err := regexp.Compile(o.Colsep)
-		if err != nil {
-			return nil, nil, usageError{fmt.Errorf("--colsep %q: %v", o.Colsep, err)}
-		}
-		f.Colsep = re
-	}
-	var closers []io.Closer
-	closeAll := func() {
-		for _, c := range closers {
-			c.Close()
-		}
-	}
-	if len(o.Sources) == 0 {
-		return input.Reader(stdin, "stdin", f), closeAll, nil
-	}
-	var groups [][]input.Source
-	for i, spec := range o.Sources {
-		var src input.Source
-		switch spec.Kind {
-		case ArgsList:
-			src = input.Args(spec.Values, f)
-		default:
-			if spec.Path == "-" {
-				src = input.Reader(stdin, "stdin", f)
-				break
+		if delay > 0 && !first {
+			// A delay is spent between starts only: none after the last.
+			if timer == nil {
+				timer = time.NewTimer(delay)
+			} else {
+				timer.Reset(delay)
 			}
-			s, c, err := input.Open(spec.Path, f)
-			if err != nil {
-				closeAll()
-				return nil, nil, err
+			select {
+			case <-timer.C:
+			case <-pool.Stopped():
+				return nil
 			}
-			closers = append(closers, c)
-			src = s
 		}
-		if i > 0 && (spec.Linked || o.Link) {
-			groups[len(groups)-1] = append(groups[len(groups)-1], src)
-		} else {
-			groups = append(groups, []input.Source{src})
+		submitted.Add(1)
+		if _, err := pool.Go(ctx, &fanout.Job{Data: d, Prepare: prepare}); err != nil {
+			return nil
 		}
 	}
-	if len(groups) == 1 && len(groups[0]) == 1 {
-		return groups[0][0], closeAll, nil
-	}
-	if o.Link {
-		return input.Combine(groups), closeAll, nil // --link wraps the shorter sources
-	}
-	return input.CombineShortest(groups), closeAll, nil // :::+ stops at the shortest
 }
-
-// maxLine is the longest single argument Linux passes to a program
-// (MAX_ARG_STRLEN); a shell line is one argument to sh -c.
-const maxLine = 128 << 10
-
-// batch packs several records into one job for -n, -N, -X and -m.
-func batch(o *Options, src input.Source, slots int) input.Source {
-	return input.Batch(src, packing(o, slots))
-}
-
-// packing is how -n, -N, -X and -m pack records into jobs; -X and -m share
-// a short input among the job slots.
-func packing(o *Options, slots int) input.Packing {
-	p := input.Packing{Max: o.MaxArgs}
-	if o.MaxReplaceArgsSet {
-		p.Max = o.MaxReplaceArgs
-	}
-	if o.Xargs || o.M {
-		p.Spread = slots
-		if p.Max == 0 {
-			p.Max = 1 << 30
-			p.MaxBytes = maxLine - 4096
-		}
-	}
-	return p
-}
-
-// Stdio returns the process's own streams.
-func Stdio() Streams { return Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr} }

@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -50,7 +48,7 @@ type interrupts struct {
 	stop       func()               // start no more jobs
 	kill       func()               // terminate the running jobs
 	signalJobs func(syscall.Signal) // send a signal to every running job
-	err        io.Writer
+	c          *console
 	caught     atomic.Int32 // the last signal that stopped the run
 }
 
@@ -89,11 +87,11 @@ func (in *interrupts) handle(sg syscall.Signal) {
 	name := unix.SignalName(sg)
 	switch {
 	case sg == syscall.SIGHUP:
-		fmt.Fprintf(in.err, "fanout: %s: starting no more jobs, waiting for running ones; send SIGTERM to terminate them\n", name)
+		in.c.warnf("%s: starting no more jobs, waiting for running ones; send SIGTERM to terminate them", name)
 	case sg == syscall.SIGTERM && first:
-		fmt.Fprintf(in.err, "fanout: %s: starting no more jobs, waiting for running ones; send it again to terminate them\n", name)
+		in.c.warnf("%s: starting no more jobs, waiting for running ones; send it again to terminate them", name)
 	default:
-		fmt.Fprintf(in.err, "fanout: %s: terminating running jobs\n", name)
+		in.c.warnf("%s: terminating running jobs", name)
 		in.kill()
 	}
 }

@@ -3,8 +3,6 @@ package cli
 import (
 	"container/heap"
 	"errors"
-	"fmt"
-	"io"
 	"strings"
 	"sync"
 	"syscall"
@@ -12,6 +10,7 @@ import (
 
 	"github.com/fanoutdev/fanout"
 	"github.com/fanoutdev/fanout/internal/joblog"
+	"github.com/fanoutdev/fanout/internal/output"
 	"github.com/fanoutdev/fanout/internal/results"
 )
 
@@ -31,6 +30,9 @@ type delivery struct {
 	// broken, if set, is called once standard output is a closed pipe:
 	// nothing more can be printed, so the running jobs are terminated.
 	broken func()
+	// attach gives a job the streams the outputs want it to write to
+	// while it runs.
+	attach func(job *fanout.Job)
 }
 
 func (d *delivery) Receive(r *fanout.Result) error {
@@ -55,10 +57,75 @@ func (d *delivery) Receive(r *fanout.Result) error {
 	return err
 }
 
+// sinksFor builds where results go: the printer or --results, then the
+// job log, then the counts. A new sink is one more case here. It returns
+// the delivery, and a function that closes the files it opened.
+func sinksFor(o *Options, c *console, pl *plan, resuming bool) (*delivery, func(), error) {
+	d := &delivery{status: &statusSink{c: c, median: pl.median}, attach: func(*fanout.Job) {}}
+	var closers []func()
+	closeAll := func() {
+		for _, f := range closers {
+			f()
+		}
+	}
+	if o.Results != "" {
+		// The output goes to the results only, as in GNU parallel.
+		k, closeResults, err := resultsSink(o, resuming)
+		if err != nil {
+			return nil, nil, err
+		}
+		closers = append(closers, closeResults)
+		d.outputs = append(d.outputs, k)
+	} else {
+		p := printerFor(o, c, pl)
+		d.outputs = append(d.outputs, p)
+		d.attach = p.Attach
+	}
+	if o.JobLog != "" {
+		w, err := joblogWriter(o, c, resuming)
+		if err != nil {
+			closeAll()
+			return nil, nil, err
+		}
+		closers = append(closers, func() { w.Close() })
+		d.log = &logSink{w: w}
+	}
+	return d, closeAll, nil
+}
+
+// printerFor is the printer of the output options; it shares the console's
+// lock.
+func printerFor(o *Options, c *console, pl *plan) *output.Printer {
+	p := &output.Printer{Out: c.Out, Err: c.Err, TempDir: o.TmpDir, Lock: &c.mu}
+	switch {
+	case o.Ungroup:
+		p.Mode = output.Ungroup
+	case o.LineBuffer:
+		p.Mode = output.LineBuffer
+	}
+	if pl.tag {
+		p.Tag = func(j *fanout.Job) []byte { return dataOf(j).tag }
+	}
+	if o.Verbose > 0 {
+		p.Command = func(j *fanout.Job) []byte { return dataOf(j).line }
+	}
+	return p
+}
+
+// joblogWriter opens --joblog: as in GNU parallel, a log named +FILE is
+// appended to, and - is standard output. A resumed run appends too.
+func joblogWriter(o *Options, c *console, resuming bool) (*joblog.Writer, error) {
+	path, appendLog := strings.CutPrefix(o.JobLog, "+")
+	if path == "-" {
+		return joblog.NewWriter(c.stdout(), "-")
+	}
+	return joblog.Create(path, resuming || appendLog)
+}
+
 // statusSink counts failed jobs, reports jobs that could not run, and feeds
 // the runtimes of successful jobs to --timeout N%.
 type statusSink struct {
-	err    io.Writer
+	c      *console
 	failed int
 	median *medianTracker
 }
@@ -67,7 +134,7 @@ type statusSink struct {
 // fails the job whatever its exit status.
 func (st *statusSink) count(r *fanout.Result, lost bool) {
 	if r.OutputErr != nil {
-		fmt.Fprintf(st.err, "fanout: job %d: output lost: %v\n", dataOf(r.Job).seq, oneLine(r.OutputErr))
+		st.c.warnf("job %d: output lost: %v", dataOf(r.Job).seq, oneLine(r.OutputErr))
 	}
 	if lost {
 		st.failed++
@@ -85,9 +152,9 @@ func (st *statusSink) count(r *fanout.Result, lost bool) {
 		if _, ok := exhaustion(r.Err); ok {
 			break // the run stops with one line that says what ran out
 		}
-		fmt.Fprintf(st.err, "fanout: %v\n", oneLine(r.Err))
+		st.c.warnf("%v", oneLine(r.Err))
 	case r.TimedOut:
-		fmt.Fprintf(st.err, "fanout: job %d timed out after %v: %s\n", dataOf(r.Job).seq, r.Runtime.Round(time.Millisecond), dataOf(r.Job).line)
+		st.c.warnf("job %d timed out after %v: %s", dataOf(r.Job).seq, r.Runtime.Round(time.Millisecond), dataOf(r.Job).line)
 	}
 }
 

@@ -43,9 +43,21 @@ type Printer struct {
 	// TempDir is where LineBuffer holds lines too long to keep in memory
 	// until they end; empty means os.TempDir().
 	TempDir string
+	// Lock, if set, is held for every write to Out and Err, so that others
+	// writing to the same streams (the command's own messages, a progress
+	// bar) never tear a line of a job's output, nor it theirs. Nil means a
+	// lock of the printer's own.
+	Lock sync.Locker
 
-	mu  sync.Mutex // guards Out, Err and buf: jobs write while they run
+	mu  sync.Mutex // Lock when it is nil; it guards Out, Err and buf
 	buf []byte
+}
+
+func (p *Printer) locker() sync.Locker {
+	if p.Lock != nil {
+		return p.Lock
+	}
+	return &p.mu
 }
 
 // Attach sets the job's streams for the printer's mode: LineBuffer and
@@ -87,8 +99,8 @@ func (p *Printer) Receive(r *fanout.Result) error {
 		return err
 	}
 	tag := p.tagOf(r.Job)
-	p.mu.Lock()
-	defer p.mu.Unlock()
+	p.locker().Lock()
+	defer p.locker().Unlock()
 	if err := p.writeTagged(p.Out, &r.Stdout, tag); err != nil {
 		return p.streamErr(p.Out, err)
 	}
@@ -122,15 +134,15 @@ func (p *Printer) streamErr(w io.Writer, err error) error {
 
 // printCommand prints the job's command line (-v).
 func (p *Printer) printCommand(job *fanout.Job) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
+	p.locker().Lock()
+	defer p.locker().Unlock()
 	p.buf = append(append(p.buf[:0], p.Command(job)...), '\n')
 	_, err := p.Out.Write(p.buf)
 	return p.streamErr(p.Out, err)
 }
 
 // keep keeps buf, grown from p.buf, for the next write unless it grew
-// large. The caller holds p.mu.
+// large. The caller holds the printer's lock.
 func (p *Printer) keep(buf []byte) {
 	if cap(buf) > keepBuf {
 		buf = nil
@@ -239,9 +251,9 @@ func (l *lineWriter) Write(b []byte) (int, error) {
 		}
 		return len(b), nil
 	}
-	l.p.mu.Lock()
+	l.p.locker().Lock()
 	err := l.writeLines(b[:i+1])
-	l.p.mu.Unlock()
+	l.p.locker().Unlock()
 	if err != nil {
 		return 0, l.p.streamErr(l.w, err)
 	}
@@ -353,8 +365,8 @@ func (l *lineWriter) flush() error {
 	if l.spilled == 0 && len(l.partial) == 0 {
 		return nil
 	}
-	l.p.mu.Lock()
-	defer l.p.mu.Unlock()
+	l.p.locker().Lock()
+	defer l.p.locker().Unlock()
 	var err error
 	if l.spilled > 0 {
 		err = l.writeSpilled()

@@ -1,0 +1,41 @@
+package cli
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/fanoutdev/fanout"
+	"github.com/fanoutdev/fanout/internal/replace"
+)
+
+// dryRun prints the commands instead of running them. A job's slot ({%})
+// is the one it would get if every job took as long as every other.
+func dryRun(pl *plan, jobs jobSource, out io.Writer, limit int) error {
+	bw := bufio.NewWriterSize(out, 64<<10)
+	for {
+		d, err := jobs.next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			bw.Flush()
+			return err
+		}
+		var job fanout.Job
+		pl.render(&job, d, replace.Args{Values: d.values, Seq: d.seq, Slot: int((d.seq-1)%int64(limit)) + 1})
+		if pl.tag && !d.verbatim {
+			bw.Write(d.tag)
+			bw.WriteByte('\t')
+		}
+		bw.Write(d.line)
+		if err := bw.WriteByte('\n'); err != nil {
+			return fmt.Errorf("write standard output: %w", err)
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write standard output: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,143 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/fanoutdev/fanout"
+	"github.com/fanoutdev/fanout/internal/joblog"
+	"github.com/fanoutdev/fanout/internal/replace"
+)
+
+// jobData is what the command layer keeps with each job for the sinks.
+type jobData struct {
+	values []string
+	seq    int64  // the input's position, stable across resumed runs
+	line   []byte // the command as a shell reads it (-v, the job log)
+	tag    []byte
+	// verbatim says line is the command itself, run as it is (a failed
+	// command of a job log, for --retry-failed), not rendered from values.
+	verbatim bool
+}
+
+func dataOf(j *fanout.Job) *jobData { return j.Data.(*jobData) }
+
+// plan is the options turned into the parts that run.
+type plan struct {
+	tmpl     *replace.Template // nil: each input line is the command
+	tagTmpl  *replace.Template
+	tag      bool
+	shell    bool
+	noValues bool // -N0: the values are read but not used
+	needLine bool
+	timeout  time.Duration
+	median   *medianTracker // for --timeout N%
+	pct      float64
+}
+
+// makePlan compiles the templates and parses the values of the options.
+func makePlan(o *Options) (*plan, error) {
+	pl := &plan{}
+	ropt := replace.Options{Token: o.ReplaceToken}
+	switch {
+	case o.Xargs:
+		ropt.Context = 'X'
+	case o.M:
+		ropt.Context = 'm'
+	}
+	// -N0, or -n0 without -N, runs one job per record with none of its
+	// values on the command line.
+	if o.MaxReplaceArgsSet && o.MaxReplaceArgs == 0 || !o.MaxReplaceArgsSet && o.MaxArgsSet && o.MaxArgs == 0 {
+		ropt.NoAppend = true
+		pl.noValues = true
+	}
+	var err error
+	if len(o.Command) > 0 {
+		if pl.tmpl, err = replace.Parse(o.Command, ropt); err != nil {
+			return nil, usageError{fmt.Errorf("command template: %w", err)}
+		}
+		pl.shell = pl.tmpl.NeedsShell()
+	}
+	if o.TagString != "" {
+		if pl.tagTmpl, err = replace.Parse([]string{o.TagString}, replace.Options{Token: o.ReplaceToken, NoAppend: true}); err != nil {
+			return nil, usageError{fmt.Errorf("--tagstring: %w", err)}
+		}
+	}
+	pl.tag = o.Tag || o.TagString != ""
+	pl.needLine = o.Verbose > 0 || o.DryRun || o.JobLog != "" || o.Results != "" || o.Halt.When != HaltNever || o.Timeout != Timeout{}
+	pl.timeout, pl.pct = o.Timeout.Fixed, o.Timeout.Percent
+	if pl.pct > 0 {
+		pl.median = &medianTracker{}
+	}
+	return pl, nil
+}
+
+// sameCommand refuses to resume from a log that another command line
+// wrote: skipping its jobs would skip work that was never done.
+func (pl *plan) sameCommand(path string, e *joblog.Entry, d *jobData) error {
+	if pl.tmpl == nil || pl.tmpl.UsesSlot() {
+		return nil
+	}
+	args := replace.Args{Values: d.values, Seq: d.seq}
+	if pl.noValues {
+		args.Values = nil
+	}
+	line := pl.tmpl.AppendShell(nil, args)
+	if strings.ReplaceAll(string(line), "\n", `\n`) == e.Command {
+		return nil
+	}
+	return fmt.Errorf("joblog %s: job %d was %q, this command line gives %q: the log belongs to another command line; use another --joblog or remove it", path, d.seq, e.Command, line)
+}
+
+// render fills in the job's command, and the text -v, --tag and the job
+// log need.
+func (pl *plan) render(job *fanout.Job, d *jobData, args replace.Args) {
+	if d.verbatim {
+		job.Shell = string(d.line)
+		pl.setTimeout(job)
+		return
+	}
+	if pl.noValues {
+		args.Values = nil
+	}
+	switch {
+	case pl.tmpl == nil:
+		job.Shell = strings.Join(args.Values, " ")
+		if pl.needLine {
+			d.line = append(d.line[:0], job.Shell...)
+		}
+		if job.Shell == "" {
+			// An empty line is a command that does nothing and succeeds,
+			// as in GNU parallel; ':' is the shell's word for it.
+			job.Shell = ":"
+		}
+	case pl.shell:
+		d.line = pl.tmpl.AppendShell(d.line[:0], args)
+		job.Shell = string(d.line)
+	default:
+		job.Args = pl.tmpl.Argv(args)
+		if pl.needLine {
+			d.line = pl.tmpl.AppendShell(d.line[:0], args)
+		}
+	}
+	if pl.tag {
+		if pl.tagTmpl != nil {
+			d.tag = pl.tagTmpl.AppendPlain(d.tag[:0], args)
+		} else {
+			d.tag = append(d.tag[:0], strings.Join(args.Values, " ")...)
+		}
+	}
+	pl.setTimeout(job)
+}
+
+// setTimeout applies --timeout: fixed, or a share of the median runtime of
+// the jobs that succeeded so far.
+func (pl *plan) setTimeout(job *fanout.Job) {
+	job.Timeout = pl.timeout
+	if pl.median != nil {
+		if m, ok := pl.median.median(); ok {
+			job.Timeout = time.Duration(float64(m) * pl.pct / 100)
+		}
+	}
+}

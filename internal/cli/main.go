@@ -29,7 +29,7 @@ func Main(args []string, s Streams, env func(string) string, sigs <-chan os.Sign
 	}
 	switch {
 	case opts.Help:
-		io.WriteString(s.Out, Usage)
+		io.WriteString(s.Out, Usage())
 		return ExitOK
 	case opts.Version:
 		io.WriteString(s.Out, Version+"\n")

@@ -83,104 +83,6 @@ type Timeout struct {
 	Percent float64 // used instead of Fixed when positive
 }
 
-// flagSpec describes one option: its names and what it sets.
-type flagSpec struct {
-	names []string // "-j", "--jobs"
-	arg   bool     // takes a value
-	set   func(o *Options, v string) error
-}
-
-func boolFlag(names string, f func(o *Options)) flagSpec {
-	return flagSpec{names: strings.Fields(names), set: func(o *Options, _ string) error { f(o); return nil }}
-}
-
-func argFlag(names string, f func(o *Options, v string) error) flagSpec {
-	return flagSpec{names: strings.Fields(names), arg: true, set: f}
-}
-
-func intArg(name string, dst func(o *Options) *int) func(o *Options, v string) error {
-	return func(o *Options, v string) error {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			return fmt.Errorf("%s %q: not a number", name, v)
-		}
-		*dst(o) = n
-		return nil
-	}
-}
-
-var flags = []flagSpec{
-	argFlag("-j -P --jobs --max-procs", func(o *Options, v string) error { o.Jobs = v; return nil }),
-	argFlag("-n --max-args", func(o *Options, v string) error {
-		o.MaxArgsSet = true
-		return intArg("-n", func(o *Options) *int { return &o.MaxArgs })(o, v)
-	}),
-	argFlag("-N --max-replace-args", func(o *Options, v string) error {
-		o.MaxReplaceArgsSet = true
-		return intArg("-N", func(o *Options) *int { return &o.MaxReplaceArgs })(o, v)
-	}),
-	boolFlag("-X", func(o *Options) { o.Xargs = true }),
-	boolFlag("-m", func(o *Options) { o.M = true }),
-	boolFlag("-0 --null", func(o *Options) { o.Null = true }),
-	argFlag("-d --delimiter", func(o *Options, v string) error { o.Delim = v; return nil }),
-	argFlag("-C --colsep", func(o *Options, v string) error { o.Colsep = v; return nil }),
-	argFlag("--trim", func(o *Options, v string) error {
-		var err error
-		o.Trim, err = input.ParseTrim(v)
-		return err
-	}),
-	boolFlag("--link --xapply", func(o *Options) { o.Link = true }),
-	argFlag("-a --arg-file", func(o *Options, v string) error {
-		o.Sources = append(o.Sources, SourceSpec{Kind: File, Path: v})
-		return nil
-	}),
-	argFlag("-I", func(o *Options, v string) error {
-		if v == "" {
-			return errors.New("-I needs a non-empty replacement string")
-		}
-		o.ReplaceToken = v
-		return nil
-	}),
-	boolFlag("--group", func(o *Options) { o.Group = true }),
-	boolFlag("--line-buffer --lb", func(o *Options) { o.LineBuffer = true }),
-	boolFlag("-u --ungroup", func(o *Options) { o.Ungroup = true }),
-	boolFlag("-k --keep-order", func(o *Options) { o.KeepOrder = true }),
-	boolFlag("--tag", func(o *Options) { o.Tag = true }),
-	argFlag("--tagstring --tag-string", func(o *Options, v string) error { o.TagString = v; return nil }),
-	boolFlag("--dry-run --dryrun", func(o *Options) { o.DryRun = true }),
-	boolFlag("-v --verbose", func(o *Options) { o.Verbose++ }),
-	boolFlag("-V --version", func(o *Options) { o.Version = true }),
-	boolFlag("-h --help", func(o *Options) { o.Help = true }),
-	argFlag("--joblog --jl", func(o *Options, v string) error { o.JobLog = v; return nil }),
-	boolFlag("--resume", func(o *Options) { o.Resume = true }),
-	boolFlag("--resume-failed", func(o *Options) { o.ResumeFailed = true }),
-	boolFlag("--retry-failed", func(o *Options) { o.RetryFailed = true }),
-	argFlag("--retries", intArg("--retries", func(o *Options) *int { return &o.Retries })),
-	argFlag("--timeout", func(o *Options, v string) (err error) {
-		o.Timeout, err = ParseTimeout(v)
-		return err
-	}),
-	argFlag("--termseq", func(o *Options, v string) (err error) {
-		o.TermSeq, err = ParseTermSeq(v)
-		return err
-	}),
-	argFlag("--delay", func(o *Options, v string) (err error) {
-		if o.Delay, err = ParseDuration(v); err != nil {
-			return fmt.Errorf("--delay %q: %v", v, err)
-		}
-		return nil
-	}),
-	argFlag("--halt --halt-on-error", func(o *Options, v string) (err error) {
-		o.Halt, err = ParseHalt(v)
-		return err
-	}),
-	argFlag("--results --res", func(o *Options, v string) error { o.Results = v; return nil }),
-	argFlag("--tmpdir --tempdir", func(o *Options, v string) error { o.TmpDir = v; return nil }),
-	// Accepted so that scripts written for GNU parallel run unchanged;
-	// fanout prints no notice to silence.
-	boolFlag("--will-cite --no-notice --gnu", func(o *Options) {}),
-}
-
 var flagByName = func() map[string]*flagSpec {
 	m := map[string]*flagSpec{}
 	for i := range flags {
@@ -276,7 +178,7 @@ func parseFlag(o *Options, args []string, i int) (int, error) {
 	if !ok {
 		return 0, fmt.Errorf("unknown option: %s", show(name))
 	}
-	if !f.arg {
+	if f.arg == "" {
 		if hasVal {
 			return 0, fmt.Errorf("option %s takes no value", name)
 		}
@@ -306,7 +208,7 @@ func parseBundle(o *Options, args []string, i int) (int, error) {
 			}
 			return 0, fmt.Errorf("unknown option: %s in %s", show(name), show(a))
 		}
-		if !f.arg {
+		if f.arg == "" {
 			if err := f.set(o, ""); err != nil {
 				return 0, err
 			}

@@ -182,3 +182,35 @@ func FuzzParse(f *testing.F) {
 		ResolveJobs(o.Jobs, 2)
 	})
 }
+
+// --help lists every option the parser accepts, all its names on one
+// line, each topic in one block.
+func TestUsageListsEveryOption(t *testing.T) {
+	u := Usage()
+	for _, f := range flags {
+		var found []string
+		for _, l := range strings.Split(u, "\n") {
+			if strings.HasPrefix(l, "  "+f.names[0]+",") || strings.HasPrefix(l, "  "+f.names[0]+" ") {
+				found = append(found, l)
+			}
+		}
+		if len(found) != 1 {
+			t.Errorf("%s: %d lines in --help", f.names[0], len(found))
+			continue
+		}
+		for _, n := range f.names {
+			if !strings.Contains(found[0], n) {
+				t.Errorf("--help line %q lacks %s", found[0], n)
+			}
+		}
+	}
+	seen := map[string]bool{}
+	for i, f := range flags {
+		if i > 0 && flags[i-1].topic != f.topic {
+			if seen[f.topic] {
+				t.Errorf("topic %q in two blocks", f.topic)
+			}
+		}
+		seen[f.topic] = true
+	}
+}

@@ -1,0 +1,138 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/fanoutdev/fanout/internal/input"
+)
+
+// flagSpec describes one option: its names, what it sets, and its line in
+// --help. The same table drives the parser and the help, so no option can
+// be accepted and not documented.
+type flagSpec struct {
+	names []string // "-j", "--jobs": the first short and long ones are shown first
+	arg   string   // the value's name in --help; "" for an option without one
+	doc   string   // what it does, for --help
+	topic string   // the --help section it is listed in
+	set   func(o *Options, v string) error
+}
+
+func boolFlag(names, doc string, f func(o *Options)) flagSpec {
+	return flagSpec{names: strings.Fields(names), doc: doc, set: func(o *Options, _ string) error { f(o); return nil }}
+}
+
+func argFlag(names, arg, doc string, f func(o *Options, v string) error) flagSpec {
+	return flagSpec{names: strings.Fields(names), arg: arg, doc: doc, set: f}
+}
+
+// section sets the --help topic of the options that follow it.
+func section(topic string, specs ...flagSpec) []flagSpec {
+	for i := range specs {
+		specs[i].topic = topic
+	}
+	return specs
+}
+
+func intArg(name string, dst func(o *Options) *int) func(o *Options, v string) error {
+	return func(o *Options, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return fmt.Errorf("%s %q: not a number", name, v)
+		}
+		*dst(o) = n
+		return nil
+	}
+}
+
+// flags are every option fanout accepts, in the order --help lists them.
+var flags = concat(
+	section("Inputs",
+		argFlag("-a --arg-file", "FILE", "read values from FILE (several: every combination)", func(o *Options, v string) error {
+			o.Sources = append(o.Sources, SourceSpec{Kind: File, Path: v})
+			return nil
+		}),
+		boolFlag("--link --xapply", "pair all sources, shorter ones wrapping around", func(o *Options) { o.Link = true }),
+		boolFlag("-0 --null", "values end with NUL", func(o *Options) { o.Null = true }),
+		argFlag("-d --delimiter", "D", `values end with D (\n, \t, \0, \xHH escapes)`, func(o *Options, v string) error { o.Delim = v; return nil }),
+		argFlag("-C --colsep", "REGEX", "split each value into columns {1} {2} ...", func(o *Options, v string) error { o.Colsep = v; return nil }),
+		argFlag("--trim", "n|l|r|lr", "remove blanks around values (default with --colsep: lr)", func(o *Options, v string) (err error) {
+			o.Trim, err = input.ParseTrim(v)
+			return err
+		}),
+		argFlag("-I", "STR", "use STR instead of {}", func(o *Options, v string) error {
+			if v == "" {
+				return errors.New("-I needs a non-empty replacement string")
+			}
+			o.ReplaceToken = v
+			return nil
+		}),
+	),
+	section("Jobs",
+		argFlag("-j -P --jobs --max-procs", "N", "run N at once: N, N% of the cores, +N, -N (default: one per core)", func(o *Options, v string) error { o.Jobs = v; return nil }),
+		argFlag("-n --max-args", "N", "up to N values per job", func(o *Options, v string) error {
+			o.MaxArgsSet = true
+			return intArg("-n", func(o *Options) *int { return &o.MaxArgs })(o, v)
+		}),
+		argFlag("-N --max-replace-args", "N", "exactly N values per job ({1}..{N}); -N0 none", func(o *Options, v string) error {
+			o.MaxReplaceArgsSet = true
+			return intArg("-N", func(o *Options) *int { return &o.MaxReplaceArgs })(o, v)
+		}),
+		boolFlag("-X", "as many values per job as fit, repeating the word around {}", func(o *Options) { o.Xargs = true }),
+		boolFlag("-m", "as many values per job as fit", func(o *Options) { o.M = true }),
+		argFlag("--timeout", "SECS|N%", "terminate jobs that run longer (N% of the median runtime)", func(o *Options, v string) (err error) {
+			o.Timeout, err = ParseTimeout(v)
+			return err
+		}),
+		argFlag("--termseq", "SEQ", "signals for termination (default TERM,200,TERM,100,TERM,50,KILL,25)", func(o *Options, v string) (err error) {
+			o.TermSeq, err = ParseTermSeq(v)
+			return err
+		}),
+		argFlag("--retries", "N", "run a failing job up to N times", intArg("--retries", func(o *Options) *int { return &o.Retries })),
+		argFlag("--delay", "SECS", "wait between job starts", func(o *Options, v string) (err error) {
+			if o.Delay, err = ParseDuration(v); err != nil {
+				return fmt.Errorf("--delay %q: %v", v, err)
+			}
+			return nil
+		}),
+		argFlag("--halt --halt-on-error", "WHEN,WHY=N", "stop early: never; now|soon,fail|success|done=N or =N%", func(o *Options, v string) (err error) {
+			o.Halt, err = ParseHalt(v)
+			return err
+		}),
+	),
+	section("Output",
+		boolFlag("--group", "each job's output whole when it ends (default)", func(o *Options) { o.Group = true }),
+		boolFlag("--line-buffer --lb", "whole lines as jobs print them", func(o *Options) { o.LineBuffer = true }),
+		boolFlag("-u --ungroup", "bytes as they come", func(o *Options) { o.Ungroup = true }),
+		boolFlag("-k --keep-order", "output in input order", func(o *Options) { o.KeepOrder = true }),
+		boolFlag("--tag", "put the values before each output line", func(o *Options) { o.Tag = true }),
+		argFlag("--tagstring --tag-string", "STR", "put STR (with replacement strings) before each output line", func(o *Options, v string) error { o.TagString = v; return nil }),
+		argFlag("--results --res", "DIR|F.json", "keep each job's output in DIR/1/value/... or as JSON lines", func(o *Options, v string) error { o.Results = v; return nil }),
+		argFlag("--tmpdir --tempdir", "DIR", "where large output waits (default $TMPDIR)", func(o *Options, v string) error { o.TmpDir = v; return nil }),
+		boolFlag("-v --verbose", "print each command before its output", func(o *Options) { o.Verbose++ }),
+		boolFlag("--dry-run --dryrun", "print the commands instead of running them", func(o *Options) { o.DryRun = true }),
+	),
+	section("Job log and resuming",
+		argFlag("--joblog --jl", "FILE", "record each finished job (GNU parallel's format; +FILE appends, - is stdout)", func(o *Options, v string) error { o.JobLog = v; return nil }),
+		boolFlag("--resume", "skip jobs the job log has", func(o *Options) { o.Resume = true }),
+		boolFlag("--resume-failed", "skip jobs the job log has as succeeded; rerun failed ones", func(o *Options) { o.ResumeFailed = true }),
+		boolFlag("--retry-failed", "rerun the failed jobs of the job log, ignoring the input", func(o *Options) { o.RetryFailed = true }),
+	),
+	section("Other",
+		boolFlag("-V --version", "print the version", func(o *Options) { o.Version = true }),
+		boolFlag("-h --help", "print this help", func(o *Options) { o.Help = true }),
+		// Accepted so that scripts written for GNU parallel run unchanged;
+		// fanout prints no notice to silence.
+		boolFlag("--will-cite --no-notice --gnu", "accepted for GNU parallel's sake; they do nothing", func(o *Options) {}),
+	),
+)
+
+func concat(sections ...[]flagSpec) []flagSpec {
+	var all []flagSpec
+	for _, s := range sections {
+		all = append(all, s...)
+	}
+	return all
+}

@@ -164,9 +164,20 @@ func (lr *localRunner) Run(ctx context.Context, job *Job, r *Result) {
 		sp.Stdin = int(pr.Fd())
 		// Closing the read end when the job ends stops the copier with
 		// EPIPE; a reader that never returns keeps it, not the job, alive.
-		go func() {
-			io.Copy(pw, in)
-			pw.Close()
+		// The copier starts with the process, so that a job that could
+		// not start has consumed none of its input and can run again.
+		started := false
+		sp.Started = func() {
+			started = true
+			go func() {
+				io.Copy(pw, in)
+				pw.Close()
+			}()
+		}
+		defer func() {
+			if !started {
+				pw.Close()
+			}
 		}()
 	}
 	var stdout, stderr io.Writer = &r.Stdout, &r.Stderr

@@ -300,6 +300,8 @@ func run(o *Options, s Streams, env func(string) string, sigs <-chan os.Signal) 
 			kill: kill, total: total, err: s.Err,
 			line: func(j *fanout.Job) string { return string(dataOf(j).line) }}
 	}
+	warning := &warnOnce{w: s.Err}
+	pool.OnShrink = func(_ int, err error) { warning.warn(shrinkWarning(err)) }
 	var exhausted resourceStop
 	pool.StopWhen = func(r *fanout.Result) bool {
 		if exhausted.check(r) {

@@ -207,6 +207,14 @@ func run(o *Options, s Streams, env func(string) string, sigs <-chan os.Signal) 
 			return 0, 0, err
 		}
 		defer closeInputs()
+	}
+	var fit slotFit
+	if !o.DryRun {
+		// Counted once the inputs are open, which take descriptors too.
+		fit = fitSlots(limit)
+		limit = fit.slots
+	}
+	if !o.RetryFailed {
 		src = batch(o, src, limit)
 	}
 
@@ -350,7 +358,11 @@ func run(o *Options, s Streams, env func(string) string, sigs <-chan os.Signal) 
 		return nil
 	}
 	submit := func(job *fanout.Job) bool {
-		submitted.Add(1)
+		// Like GNU parallel, say that fewer slots fit only once more
+		// jobs come than do.
+		if submitted.Add(1) == int64(limit)+1 && fit.short != "" {
+			warning.warn(fit.short)
+		}
 		if _, err := pool.Go(ctx, job); err != nil {
 			return false
 		}

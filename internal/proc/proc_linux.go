@@ -217,20 +217,28 @@ func (s *Supervisor) collect(fd uintptr) bool {
 // wait returns the events that arrive before deadline (zero: none), or
 // none once it has passed.
 func (s *Supervisor) wait(deadline time.Time) ([]unix.EpollEvent, error) {
-	if !s.collect(uintptr(s.ep)) {
-		if !deadline.Equal(s.deadline) {
-			if err := s.epf.SetReadDeadline(deadline); err != nil {
-				return nil, fmt.Errorf("epoll: %w", err)
-			}
-			s.deadline = deadline
+	// The netpoller tries s.poll before it parks; only a new deadline
+	// needs a look first, as events that are ready need no deadline set.
+	if !deadline.Equal(s.deadline) {
+		if s.collect(uintptr(s.ep)) {
+			return s.ready()
 		}
-		if err := s.epc.Read(s.poll); err != nil {
-			if errors.Is(err, os.ErrDeadlineExceeded) {
-				return nil, nil
-			}
+		if err := s.epf.SetReadDeadline(deadline); err != nil {
 			return nil, fmt.Errorf("epoll: %w", err)
 		}
+		s.deadline = deadline
 	}
+	if err := s.epc.Read(s.poll); err != nil {
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("epoll: %w", err)
+	}
+	return s.ready()
+}
+
+// ready returns what the last collect found.
+func (s *Supervisor) ready() ([]unix.EpollEvent, error) {
 	if s.everr != nil {
 		return nil, fmt.Errorf("epoll_wait: %w", s.everr)
 	}

@@ -88,6 +88,13 @@ func (l *Local) init() {
 // calls it before its first job to warn about that.
 func ReaperErr() error { return proc.ReaperErr() }
 
+// StopReaper ends the reaper process and waits for it to exit. A program
+// that ran jobs calls it just before it exits, after its last job: the
+// reaper would end by itself a moment later, but under a tight process
+// limit (ulimit -u) even that moment counts against the next program
+// started. Jobs started afterwards are no longer watched by a reaper.
+func StopReaper() { proc.StopReaper() }
+
 // Signal sends sig to the process group of every job running now on this
 // machine under any Local of this process, and returns how many it
 // reached: process groups belong to the process, not to one pool. A
@@ -179,9 +186,20 @@ func (lr *localRunner) Run(ctx context.Context, job *Job, r *Result) {
 		sp.Stdin = int(pr.Fd())
 		// Closing the read end when the job ends stops the copier with
 		// EPIPE; a reader that never returns keeps it, not the job, alive.
-		go func() {
-			io.Copy(pw, in)
-			pw.Close()
+		// The copier starts with the process, so that a job that could
+		// not start has consumed none of its input and can run again.
+		started := false
+		sp.Started = func() {
+			started = true
+			go func() {
+				io.Copy(pw, in)
+				pw.Close()
+			}()
+		}
+		defer func() {
+			if !started {
+				pw.Close()
+			}
 		}()
 	}
 	var stdout, stderr io.Writer = &r.Stdout, &r.Stderr

@@ -46,9 +46,25 @@ var ErrStopped = errors.New("pool stopped")
 // the job finishes. The zero value is ready to use: one job per CPU, local
 // processes, results discarded. Set the fields before the first Go; do not
 // copy a Pool after first use.
+//
+// A pool adapts to a machine short of descriptors or processes. A job whose
+// Result.Err from the executor is EMFILE, ENFILE or EAGAIN (errors.Is) did
+// not start for lack of them, so it is not delivered: the pool lowers its
+// limit by one, to no more than the jobs still running and never below 1,
+// and runs the job again, in the same slot, once a running job has finished.
+// A worker that cannot get its Runner for the same reasons ends likewise,
+// unless it is the last one. A job that fails so while it runs alone at
+// limit 1 tries again for about 2.5 seconds, with growing pauses, where other
+// processes may free what it lacks (EAGAIN, ENFILE), and is then delivered
+// with that error; EMFILE, this process's own limit, is delivered at once.
+// The limit does not grow back. An
+// Executor must report these errors only for a job of which nothing ran or
+// was consumed.
 type Pool struct {
 	// Limit is the number of jobs that may run at once; zero or less means
-	// runtime.NumCPU().
+	// runtime.NumCPU(). Workers start only as jobs need them, so a large
+	// Limit costs nothing by itself; beyond 1<<22 (more processes than
+	// Linux allows at all) it counts as 1<<22.
 	Limit int
 
 	// Ordered delivers results in submission order instead of completion
@@ -87,8 +103,18 @@ type Pool struct {
 	// Only the last attempt's result is delivered.
 	Retries int
 
+	// OnShrink, if set, is called each time the pool lowers its limit
+	// because a job or a worker could not start for lack of descriptors or
+	// processes, with the new limit and the error met. It is called from
+	// several goroutines at once.
+	OnShrink func(limit int, err error)
+
 	once    sync.Once
-	limit   int
+	limit   atomic.Int32 // lowered, never raised, when resources run short
+	running atomic.Int32 // jobs started and not yet over, within limit
+	nwait   atomic.Int32 // workers waiting in await for a place
+	mu      sync.Mutex   // with cond, for workers waiting for a place
+	cond    sync.Cond
 	jobs    chan *task
 	results chan *Result
 	window  chan struct{}
@@ -112,23 +138,33 @@ type task struct {
 	seq int64
 }
 
+// maxLimit bounds Limit: Linux allows no more processes than this at all
+// (PID_MAX_LIMIT), so more slots could never be used.
+const maxLimit = 1 << 22
+
+// resultsBuffer is how many finished results may wait for the collector
+// before workers block; it is not sized by the limit, which may be huge.
+const resultsBuffer = 256
+
 func (p *Pool) init() {
 	p.once.Do(func() {
-		p.limit = p.Limit
-		if p.limit <= 0 {
-			p.limit = runtime.NumCPU()
+		limit := min(p.Limit, maxLimit)
+		if limit <= 0 {
+			limit = runtime.NumCPU()
 		}
+		p.limit.Store(int32(limit))
+		p.cond.L = &p.mu
 		p.exec = p.Executor
 		if p.exec == nil {
 			p.exec = &Local{}
 		}
 		p.jobs = make(chan *task)
-		p.results = make(chan *Result, p.limit)
+		p.results = make(chan *Result, min(limit, resultsBuffer))
 		p.stop = make(chan struct{})
 		if p.Ordered {
 			w := p.Window
 			if w <= 0 {
-				w = max(64*p.limit, 1024)
+				w = max(64*limit, 1024)
 			}
 			p.window = make(chan struct{}, w)
 		}
@@ -223,7 +259,7 @@ func (p *Pool) unwindow() {
 // demand so that an idle pool costs nothing.
 func (p *Pool) grow() bool {
 	n := p.nworker.Load()
-	if int(n) >= p.limit || !p.nworker.CompareAndSwap(n, n+1) {
+	if n >= p.limit.Load() || !p.nworker.CompareAndSwap(n, n+1) {
 		return false
 	}
 	p.workers.Add(1)
@@ -235,6 +271,9 @@ func (p *Pool) worker(slot int) {
 	defer p.workers.Done()
 	run, err := p.exec.Runner()
 	if err != nil {
+		if shortOf(err) && p.dropWorker(err) {
+			return // the job that called for this worker goes to another
+		}
 		p.fail(err)
 	} else {
 		defer run.Close()
@@ -265,17 +304,20 @@ func (p *Pool) worker(slot int) {
 			}
 			fallthrough
 		default:
-			run.Run(t.ctx, t.job, r)
+			p.attempt(run, t, r)
 			for attempt := 2; attempt <= p.Retries && !r.Success() && r.Err == nil && t.ctx.Err() == nil; attempt++ {
 				r.reset()
 				r.Seq, r.Slot, r.Job = t.seq, slot, t.job
-				run.Run(t.ctx, t.job, r)
+				p.attempt(run, t, r)
 			}
 		}
 		if p.StopWhen != nil && p.StopWhen(r) {
 			p.fail(nil)
 		}
 		p.results <- r
+		if p.retire() {
+			return
+		}
 	}
 }
 

@@ -129,6 +129,7 @@ func (p *parts) openJobs() (jobSource, error) {
 			p.c.warnf("joblog %s: line %d was cut off while it was written: left out, that job runs again", path, prev.Torn)
 		}
 		if o.RetryFailed {
+			p.fitSlots()
 			return retryFailed(prev), nil
 		}
 	}
@@ -137,10 +138,20 @@ func (p *parts) openJobs() (jobSource, error) {
 		return nil, err
 	}
 	p.closers = append(p.closers, closeInputs)
+	p.fitSlots() // once the inputs are open, which take descriptors too
 	return &inputJobs{
 		src:       batch(o, src, p.limit),
 		prev:      prev,
 		failedToo: !o.Resume,
 		check:     func(e *joblog.Entry, d *jobData) error { return p.plan.sameCommand(path, e, d) },
 	}, nil
+}
+
+// fitSlots lowers the job slots to what the open file and process limits
+// leave room for; a dry run needs none.
+func (p *parts) fitSlots() {
+	if !p.o.DryRun {
+		p.fit = fitSlots(p.limit)
+		p.limit = p.fit.slots
+	}
 }

@@ -283,7 +283,7 @@ func splitWords(s string) ([]string, error) {
 
 // ResolveJobs turns -j into a number of job slots, as GNU parallel does:
 // N; N% of the cores; +N and -N relative to the cores; 0 as many as
-// possible. At least one slot always runs.
+// possible. At least one slot always runs, and no more than maxSlots.
 func ResolveJobs(spec string, ncpu int) (int, error) {
 	if spec == "" {
 		return ncpu, nil
@@ -295,15 +295,15 @@ func ResolveJobs(spec string, ncpu int) (int, error) {
 		if err != nil || p < 0 {
 			return 0, bad
 		}
-		return max(1, int(float64(ncpu)*p/100)), nil
+		return max(1, int(min(float64(ncpu)*p/100, maxSlots))), nil
 	case strings.HasPrefix(spec, "+") || strings.HasPrefix(spec, "-"):
-		n, err := strconv.Atoi(spec)
+		n, err := atoiClamped(spec)
 		if err != nil {
 			return 0, bad
 		}
-		return max(1, ncpu+n), nil
+		return max(1, min(ncpu+n, maxSlots)), nil
 	}
-	n, err := strconv.Atoi(spec)
+	n, err := atoiClamped(spec)
 	if err != nil || n < 0 {
 		return 0, bad
 	}
@@ -313,6 +313,20 @@ func ResolveJobs(spec string, ncpu int) (int, error) {
 		return 1 << 12, nil
 	}
 	return n, nil
+}
+
+// maxSlots bounds -j: Linux allows no more processes than this at all, so
+// a larger number means as many as can run (then fitSlots decides).
+const maxSlots = 1 << 22
+
+// atoiClamped parses an integer, taking one beyond any int as the
+// largest, and clamps it to ±maxSlots.
+func atoiClamped(s string) (int, error) {
+	n, err := strconv.Atoi(s)
+	if errors.Is(err, strconv.ErrRange) {
+		err = nil
+	}
+	return max(-maxSlots, min(n, maxSlots)), err
 }
 
 // HaltWhen says what happens once the halt condition holds.

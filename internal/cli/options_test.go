@@ -88,7 +88,10 @@ func TestParseErrors(t *testing.T) {
 }
 
 func TestResolveJobs(t *testing.T) {
-	for spec, want := range map[string]int{"": 4, "3": 3, "50%": 2, "200%": 8, "1%": 1, "+2": 6, "-1": 3, "-10": 1, "0": 1 << 12} {
+	for spec, want := range map[string]int{"": 4, "3": 3, "50%": 2, "200%": 8, "1%": 1, "+2": 6, "-1": 3, "-10": 1, "0": 1 << 12,
+		// Beyond any machine, and beyond int: as many as can be, never wrapping around.
+		"9223372036854775807": maxSlots, "99999999999999999999": maxSlots, "+9223372036854775807": maxSlots,
+		"-9223372036854775808": 1, "-99999999999999999999": 1, "922337203685477580700%": maxSlots} {
 		got, err := ResolveJobs(spec, 4)
 		if err != nil || got != want {
 			t.Errorf("ResolveJobs(%q, 4) = %d, %v; want %d", spec, got, err, want)

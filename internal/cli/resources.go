@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/fanoutdev/fanout"
@@ -14,7 +15,9 @@ import (
 // needs (descriptors, processes, memory, disk, argument space): starting
 // more jobs would only fail the same way. Jobs already running finish and
 // are logged; the run then exits with ExitError and one line naming what
-// ran out.
+// ran out. Descriptors and processes run short only when even one job at
+// a time is too many: before that the pool runs fewer jobs at once and
+// starts again the ones that could not start (fanout.Pool).
 type resourceStop struct {
 	mu    sync.Mutex
 	first error
@@ -66,17 +69,41 @@ func explain(err error) error {
 
 // hints say what to do about each kind of exhaustion.
 var hints = map[syscall.Errno]string{
-	syscall.EMFILE: "raise the open file limit (ulimit -n) or lower -j",
-	syscall.ENFILE: "the system is out of open files: lower -j",
-	syscall.EAGAIN: "the system will not start more processes: lower -j",
+	syscall.EMFILE: "raise the open file limit (ulimit -n)",
+	syscall.ENFILE: "the system is out of open files: end other programs",
+	syscall.EAGAIN: "the system will not start more processes: raise the process limit (ulimit -u) or end other processes",
 	syscall.ENOMEM: "the system is out of memory: lower -j",
 	syscall.ENOSPC: "free some disk space or point --tmpdir or --joblog elsewhere",
 	syscall.EDQUOT: "free some disk space or point --tmpdir or --joblog elsewhere",
 	syscall.E2BIG:  "the command line is longer than the system allows: use fewer values per job (-n) or pass data on standard input",
 }
 
+// shrinkWarning says why the pool runs fewer jobs at once, and what to do.
+func shrinkWarning(err error) string {
+	switch e, _ := exhaustion(err); e {
+	case syscall.EMFILE:
+		return "too many open files: running fewer jobs at once; raise ulimit -n to run more"
+	case syscall.ENFILE:
+		return "the system is out of open files: running fewer jobs at once"
+	}
+	return "the system will not start more processes: running fewer jobs at once; raise ulimit -u or end other processes to run more"
+}
+
 func (s *resourceStop) err() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.first
+}
+
+// warnOnce prints at most one warning line in a run: whether the estimate
+// at start or the pool later lowered the slots, saying it once is enough.
+type warnOnce struct {
+	c    *console
+	done atomic.Bool
+}
+
+func (o *warnOnce) warn(msg string) {
+	if o.done.CompareAndSwap(false, true) {
+		o.c.warnf("warning: %s", msg)
+	}
 }

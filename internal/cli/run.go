@@ -40,6 +40,8 @@ type parts struct {
 	jobs     jobSource
 	exe      fanout.Executor
 	resuming bool // --resume, --resume-failed or --retry-failed
+	fit      slotFit
+	warning  *warnOnce
 	closers  []func()
 }
 
@@ -52,7 +54,7 @@ func (p *parts) close() {
 // assemble checks what can be checked before any job starts, and builds
 // the parts.
 func assemble(o *Options, c *console, env func(string) string) (*parts, error) {
-	p := &parts{o: o, c: c, resuming: o.Resume || o.ResumeFailed || o.RetryFailed}
+	p := &parts{o: o, c: c, resuming: o.Resume || o.ResumeFailed || o.RetryFailed, warning: &warnOnce{c: c}}
 	var err error
 	if p.limit, err = ResolveJobs(o.Jobs, runtime.NumCPU()); err != nil {
 		return nil, usageError{err}
@@ -102,6 +104,7 @@ func (p *parts) execute(sigs <-chan os.Signal) outcome {
 	if err != nil {
 		return outcome{err: err}
 	}
+	pool.OnShrink = func(_ int, err error) { p.warning.warn(shrinkWarning(err)) }
 	var exhausted resourceStop
 	pool.StopWhen = func(r *fanout.Result) bool {
 		return exhausted.check(r) || hs != nil && hs.check(r)
@@ -121,7 +124,13 @@ func (p *parts) execute(sigs <-chan os.Signal) outcome {
 	defer close(done)
 	go intr.watch(sigs, done)
 
-	submitErr := submitAll(ctx, pool, p.jobs, p.prepare(dl), p.o.Delay, &submitted)
+	// Like GNU parallel, say that fewer slots fit only once more jobs come
+	// than do.
+	counted := p.jobs
+	if p.fit.short != "" {
+		counted = &onNth{src: p.jobs, n: p.limit + 1, do: func() { p.warning.warn(p.fit.short) }}
+	}
+	submitErr := submitAll(ctx, pool, counted, p.prepare(dl), p.o.Delay, &submitted)
 	err = pool.Wait()
 	// A resource that ran out is the one error to report, whether a job
 	// or the pool itself (a worker's descriptors) met it first.
@@ -217,4 +226,19 @@ func submitLoop(ctx context.Context, pool *fanout.Pool, jobs jobSource, prepare 
 			return nil
 		}
 	}
+}
+
+// onNth calls do when its source yields the nth job.
+type onNth struct {
+	src jobSource
+	n   int
+	do  func()
+}
+
+func (o *onNth) next() (*jobData, error) {
+	d, err := o.src.next()
+	if o.n--; o.n == 0 && err == nil {
+		o.do()
+	}
+	return d, err
 }

@@ -8,6 +8,8 @@ import (
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/fanoutdev/fanout"
 )
 
 // Run is the whole command: it wires the process's streams, environment and
@@ -23,6 +25,7 @@ func Run(args []string) int {
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, handled...)
 	defer signal.Stop(sigs)
+	defer fanout.StopReaper()
 	return Main(args, Stdio(), os.Getenv, sigs)
 }
 

@@ -2,10 +2,16 @@
 // supervises it until every trace of it is gone: its exit status, its output
 // pipes, and any descendants left in its group.
 //
-// Supervision is a poll(2) loop on the process's pidfd, its output pipes and
-// a wake-up eventfd, run on the caller's goroutine. That costs no extra
-// goroutine, channel or timer per job: timeouts are the poll timeout, and
-// cancellation is a write to the eventfd.
+// Supervision is an event loop on the process's pidfd, its output pipes and
+// a wake-up eventfd, run on the caller's goroutine. Each worker's Supervisor
+// owns one epoll instance, with the eventfd registered for good; a job adds
+// its pipes and pidfd. The goroutine waits by parking in Go's netpoller on
+// the epoll descriptor itself, so a running job holds no OS thread (a
+// thread blocked in poll(2) per job would spend a process limit that counts
+// threads, and crash the runtime when it cannot make more). That costs no
+// extra goroutine, channel or allocation per job: timeouts are read
+// deadlines on the epoll descriptor, and cancellation is a write to the
+// eventfd.
 //
 // A job's own process dies with this process by Pdeathsig, but its children
 // would not. So the first Supervisor also starts a reaper: this program
@@ -30,6 +36,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -61,6 +68,10 @@ type Spec struct {
 	// they are; a negative Stdout or Stderr asks for a pipe that Run reads
 	// into the matching writer.
 	Stdin, Stdout, Stderr int
+	// Started, if set, is called once the process has started: input fed
+	// to it from here on is never consumed by a process that failed to
+	// start, which a caller may then start again.
+	Started func()
 }
 
 // Outcome is what Run observed.
@@ -78,26 +89,39 @@ type Outcome struct {
 }
 
 // Supervisor runs processes one at a time; each worker of a pool owns one,
-// so its buffers and eventfd are reused from job to job.
+// so its buffers, epoll instance and eventfd are reused from job to job.
 type Supervisor struct {
-	wake  int // eventfd; a write asks the running job to terminate
-	buf   []byte
-	pidfd int
+	wake int // eventfd; a write asks the running job to terminate
+	ep   int // epoll instance: wake, and the running job's pipes and pidfd
+	// epf is ep in Go's netpoller; waiting on it parks the goroutine.
+	epf      *os.File
+	epc      syscall.RawConn
+	poll     func(fd uintptr) bool // s.collect, bound once
+	deadline time.Time             // epf's read deadline as last set
+	events   [4]unix.EpollEvent
+	nev      int   // events the last collect found
+	everr    error // and the error it met
+	buf      []byte
+	pidfd    int
 	// attr and sys are reused from job to job: ForkExec only reads them.
 	attr  syscall.ProcAttr
 	sys   syscall.SysProcAttr
-	fds   []unix.PollFd
 	files [3]uintptr
 	slot  jobSlot
 }
 
 // NewSupervisor allocates the reusable state of one worker.
 func NewSupervisor() (*Supervisor, error) {
-	fd, err := unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
+	wake, err := unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
 	if err != nil {
 		return nil, fmt.Errorf("eventfd: %w", err)
 	}
-	s := &Supervisor{wake: fd, buf: make([]byte, 64<<10), fds: make([]unix.PollFd, 0, 4)}
+	s := &Supervisor{wake: wake, buf: make([]byte, 64<<10)}
+	if err := s.openEpoll(); err != nil {
+		unix.Close(wake)
+		return nil, err
+	}
+	s.poll = s.collect
 	// Pdeathsig: if this process dies, even by SIGKILL, the kernel kills
 	// the job's process with it, so no job outlives us.
 	s.sys = syscall.SysProcAttr{Setpgid: true, PidFD: &s.pidfd, Pdeathsig: syscall.SIGKILL}
@@ -107,11 +131,138 @@ func NewSupervisor() (*Supervisor, error) {
 	return s, nil
 }
 
+// openEpoll makes the supervisor's epoll instance, with the wake eventfd
+// in it, and hands it to Go's netpoller.
+func (s *Supervisor) openEpoll() error {
+	ep, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
+	if err != nil {
+		return fmt.Errorf("epoll: %w", err)
+	}
+	if err := unix.SetNonblock(ep, true); err != nil {
+		unix.Close(ep)
+		return fmt.Errorf("epoll: %w", err)
+	}
+	s.ep = ep
+	if err := s.watch(s.wake); err != nil {
+		unix.Close(ep)
+		return err
+	}
+	if s.epf, err = newPollable(ep, "epoll"); err != nil {
+		unix.Close(ep)
+		return err
+	}
+	// A non-blocking descriptor that the netpoller takes is one that read
+	// deadlines work on; a zero deadline is how to ask whether it took it.
+	if err := s.epf.SetReadDeadline(time.Time{}); err != nil {
+		s.epf.Close()
+		return fmt.Errorf("epoll: the runtime cannot wait on it: %w", err)
+	}
+	if s.epc, err = s.epf.SyscallConn(); err != nil {
+		s.epf.Close()
+		return fmt.Errorf("epoll: %w", err)
+	}
+	return nil
+}
+
+// poller records whether Go's netpoller runs. The runtime starts it on
+// first use and dies if it cannot make its two descriptors, which a
+// process short of them may well not have: newPollable makes sure first.
+var poller struct {
+	mu sync.Mutex
+	up bool
+}
+
+// newPollable hands the non-blocking fd to Go's netpoller, starting that
+// if need be, and fails with EMFILE or ENFILE rather than let the runtime
+// crash when there are no descriptors to start it with.
+func newPollable(fd int, name string) (*os.File, error) {
+	poller.mu.Lock()
+	defer poller.mu.Unlock()
+	if !poller.up {
+		// The two descriptors this pipe frees are the lowest free ones,
+		// which the runtime takes next, unless another goroutine takes
+		// them in between.
+		var probe [2]int
+		if err := unix.Pipe2(probe[:], unix.O_CLOEXEC); err != nil {
+			return nil, fmt.Errorf("starting the netpoller: %w", err)
+		}
+		unix.Close(probe[0])
+		unix.Close(probe[1])
+		poller.up = true
+	}
+	return os.NewFile(uintptr(fd), name), nil
+}
+
 // Close releases the supervisor's descriptors.
 func (s *Supervisor) Close() error {
 	s.slot.release()
 	s.slot = jobSlot{}
-	return unix.Close(s.wake)
+	err := s.epf.Close()
+	if werr := unix.Close(s.wake); err == nil {
+		err = werr
+	}
+	return err
+}
+
+// watch adds fd to the epoll instance, for input.
+func (s *Supervisor) watch(fd int) error {
+	ev := unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(fd)}
+	if err := unix.EpollCtl(s.ep, unix.EPOLL_CTL_ADD, fd, &ev); err != nil {
+		return fmt.Errorf("epoll_ctl: %w", err)
+	}
+	return nil
+}
+
+// unwatch removes fd from the epoll instance. It is done before each close:
+// a child being forked by another worker may hold a copy of fd until it
+// execs, and would keep the registration alive under a number about to be
+// reused.
+func (s *Supervisor) unwatch(fd int) {
+	unix.EpollCtl(s.ep, unix.EPOLL_CTL_DEL, fd, nil)
+}
+
+// collect takes the events that are ready, without blocking; it reports
+// false, for the netpoller to park the goroutine, when there are none.
+func (s *Supervisor) collect(fd uintptr) bool {
+	for {
+		n, err := unix.EpollWait(int(fd), s.events[:], 0)
+		if err == unix.EINTR {
+			continue
+		}
+		s.nev, s.everr = n, err
+		return n > 0 || err != nil
+	}
+}
+
+// wait returns the events that arrive before deadline (zero: none), or
+// none once it has passed.
+func (s *Supervisor) wait(deadline time.Time) ([]unix.EpollEvent, error) {
+	// The netpoller tries s.poll before it parks; only a new deadline
+	// needs a look first, as events that are ready need no deadline set.
+	if !deadline.Equal(s.deadline) {
+		if s.collect(uintptr(s.ep)) {
+			return s.ready()
+		}
+		if err := s.epf.SetReadDeadline(deadline); err != nil {
+			return nil, fmt.Errorf("epoll: %w", err)
+		}
+		s.deadline = deadline
+	}
+	if err := s.epc.Read(s.poll); err != nil {
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("epoll: %w", err)
+	}
+	return s.ready()
+}
+
+// ready returns what the last collect found.
+func (s *Supervisor) ready() ([]unix.EpollEvent, error) {
+	if s.everr != nil {
+		return nil, fmt.Errorf("epoll_wait: %w", s.everr)
+	}
+	return s.events[:s.nev], nil
 }
 
 // Wake asks the job now running, if any, to terminate with its term sequence.
@@ -130,18 +281,18 @@ var ErrNoPidfd = errors.New("this kernel has no pidfd support (linux 5.3 or newe
 // cancellation with the term sequence seq, kills what is left of the process
 // group once the process has exited, and reaps it. drain bounds how long
 // pipes held open by escaped descendants are read after the process exits.
-// A non-nil error means the process could not be started.
+// A non-nil error with a zero Outcome.Pid means the process could not be
+// started; with a Pid, that it could not be supervised and was killed.
 func (s *Supervisor) Run(sp *Spec, stdout, stderr io.Writer, timeout time.Duration, seq []TermStep, drain time.Duration) (Outcome, error) {
 	var out Outcome
 	// Discard a wake-up meant for a previous job.
 	var scratch [8]byte
 	unix.Read(s.wake, scratch[:])
 
-	var pipes [2][2]int // [stream][read,write]
+	pipes := [2][2]int{{-1, -1}, {-1, -1}} // [stream][read,write]
 	files := &s.files
 	*files = [3]uintptr{uintptr(sp.Stdin), uintptr(sp.Stdout), uintptr(sp.Stderr)}
 	for i, fd := range [2]int{sp.Stdout, sp.Stderr} {
-		pipes[i] = [2]int{-1, -1}
 		if fd >= 0 {
 			continue
 		}
@@ -179,9 +330,40 @@ func (s *Supervisor) Run(sp *Spec, stdout, stderr io.Writer, timeout time.Durati
 		return out, ErrNoPidfd
 	}
 	defer syscall.Close(pidfd)
+	if sp.Started != nil {
+		sp.Started()
+	}
 
 	sinks := [2]io.Writer{stdout, stderr}
-	fds := s.fds
+	serr := s.supervise(pid, pidfd, &pipes, &sinks, &out, timeout, seq, drain)
+	s.slot.untrack(pid) // supervise killed the group once its leader exited
+	for {
+		_, err = syscall.Wait4(pid, &out.Status, 0, &out.Rusage)
+		if err != syscall.EINTR {
+			break
+		}
+	}
+	out.End = time.Now()
+	if serr != nil {
+		return out, serr
+	}
+	if err != nil {
+		return out, fmt.Errorf("wait: %w", err)
+	}
+	return out, nil
+}
+
+// supervise follows the started process pid until it has exited and its
+// pipes are closed, copying output, enforcing the timeout and terminating
+// it on a wake-up. On an error it kills the process group; either way it
+// leaves the process to reap and the pipes closed.
+func (s *Supervisor) supervise(pid, pidfd int, pipes *[2][2]int, sinks *[2]io.Writer, out *Outcome, timeout time.Duration, seq []TermStep, drain time.Duration) error {
+	err := s.watch(pidfd)
+	for i := range pipes {
+		if pipes[i][0] >= 0 && err == nil {
+			err = s.watch(pipes[i][0])
+		}
+	}
 	exited := false
 	var deadline time.Time // when the current wait (timeout, term step, drain) ends
 	if timeout > 0 {
@@ -200,42 +382,17 @@ func (s *Supervisor) Run(sp *Spec, stdout, stderr io.Writer, timeout time.Durati
 		syscall.Kill(-pid, syscall.SIGKILL)
 		deadline = now.Add(100 * time.Millisecond)
 	}
-	for {
-		fds = fds[:0]
-		for i := range pipes {
-			if pipes[i][0] >= 0 {
-				fds = append(fds, unix.PollFd{Fd: int32(pipes[i][0]), Events: unix.POLLIN})
-			}
-		}
-		if !exited {
-			fds = append(fds, unix.PollFd{Fd: int32(pidfd), Events: unix.POLLIN})
-			if step < 0 {
-				fds = append(fds, unix.PollFd{Fd: int32(s.wake), Events: unix.POLLIN})
-			}
-		}
-		if len(fds) == 0 {
+	var scratch [8]byte
+	for err == nil && (!exited || pipes[0][0] >= 0 || pipes[1][0] >= 0) {
+		var evs []unix.EpollEvent
+		if evs, err = s.wait(deadline); err != nil {
 			break
 		}
-		wait := -1
-		if !deadline.IsZero() {
-			d := time.Until(deadline)
-			if d < 0 {
-				d = 0
-			}
-			wait = int((d + time.Millisecond - 1) / time.Millisecond)
-		}
-		n, err := unix.Poll(fds, wait)
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return out, fmt.Errorf("poll: %w", err)
-		}
-		if n == 0 { // a deadline passed
+		if len(evs) == 0 { // a deadline passed
 			now := time.Now()
 			switch {
 			case exited: // descendants outside the group hold the pipes
-				closePipes(&pipes)
+				s.closeReads(pipes)
 			case step < 0:
 				out.TimedOut = true
 				terminate(now)
@@ -244,13 +401,11 @@ func (s *Supervisor) Run(sp *Spec, stdout, stderr io.Writer, timeout time.Durati
 			}
 			continue
 		}
-		for _, pf := range fds {
-			if pf.Revents == 0 {
-				continue
-			}
-			switch int(pf.Fd) {
+		for _, ev := range evs {
+			switch fd := int(ev.Fd); fd {
 			case pidfd:
 				exited = true
+				s.unwatch(pidfd)
 				// The exited process is not reaped yet, so its pid, and
 				// with it the group id, cannot be reused: killing the
 				// group now reaches only this job's leftovers.
@@ -258,30 +413,25 @@ func (s *Supervisor) Run(sp *Spec, stdout, stderr io.Writer, timeout time.Durati
 				deadline = time.Now().Add(drain)
 			case s.wake:
 				unix.Read(s.wake, scratch[:])
-				out.Canceled = true
-				terminate(time.Now())
-			default:
-				i := 0
-				if int(pf.Fd) == pipes[1][0] {
-					i = 1
+				if step < 0 && !exited {
+					out.Canceled = true
+					terminate(time.Now())
 				}
-				s.readOnce(&pipes[i][0], &sinks[i], &out)
+			case pipes[0][0]:
+				s.readOnce(&pipes[0][0], &sinks[0], out)
+			case pipes[1][0]:
+				s.readOnce(&pipes[1][0], &sinks[1], out)
 			}
 		}
 	}
-	closePipes(&pipes)
-	s.slot.untrack(pid) // the group was killed when its leader exited
-	for {
-		_, err = syscall.Wait4(pid, &out.Status, 0, &out.Rusage)
-		if err != syscall.EINTR {
-			break
-		}
-	}
-	out.End = time.Now()
 	if err != nil {
-		return out, fmt.Errorf("wait: %w", err)
+		syscall.Kill(-pid, syscall.SIGKILL)
+		if !exited {
+			s.unwatch(pidfd)
+		}
+		s.closeReads(pipes)
 	}
-	return out, nil
+	return err
 }
 
 // readOnce moves one read's worth of bytes from the pipe to the sink, closing
@@ -298,8 +448,7 @@ func (s *Supervisor) readOnce(fd *int, sink *io.Writer, out *Outcome) {
 				}
 				*sink = nil
 			case n == 0:
-				syscall.Close(*fd)
-				*fd = -1
+				s.closeRead(fd)
 			}
 			return
 		}
@@ -309,8 +458,7 @@ func (s *Supervisor) readOnce(fd *int, sink *io.Writer, out *Outcome) {
 		return
 	}
 	if n <= 0 {
-		syscall.Close(*fd)
-		*fd = -1
+		s.closeRead(fd)
 		return
 	}
 	if *sink == nil {
@@ -341,6 +489,23 @@ type Splicer interface {
 	SpliceFrom(fd int) (n int64, handled bool, err error)
 }
 
+// closeRead stops watching a pipe's read end and closes it.
+func (s *Supervisor) closeRead(fd *int) {
+	s.unwatch(*fd)
+	syscall.Close(*fd)
+	*fd = -1
+}
+
+// closeReads closes the read ends of the pipes still open.
+func (s *Supervisor) closeReads(p *[2][2]int) {
+	for i := range p {
+		if p[i][0] >= 0 {
+			s.closeRead(&p[i][0])
+		}
+	}
+}
+
+// closePipes closes the pipes of a process that did not start.
 func closePipes(p *[2][2]int) {
 	for i := range p {
 		for j := range p[i] {
@@ -352,8 +517,28 @@ func closePipes(p *[2][2]int) {
 	}
 }
 
-// DevNull is a shared read-only descriptor of /dev/null for jobs without
-// standard input.
-var DevNull = sync.OnceValues(func() (*os.File, error) {
-	return os.Open(os.DevNull)
-})
+// devNull holds the shared /dev/null once it is open.
+var devNull struct {
+	mu sync.Mutex
+	f  atomic.Pointer[os.File]
+}
+
+// DevNull returns a shared read-only descriptor of /dev/null for jobs
+// without standard input. A failure to open it (no descriptor free) is not
+// kept: the next call tries again.
+func DevNull() (*os.File, error) {
+	if f := devNull.f.Load(); f != nil {
+		return f, nil
+	}
+	devNull.mu.Lock()
+	defer devNull.mu.Unlock()
+	if f := devNull.f.Load(); f != nil {
+		return f, nil
+	}
+	f, err := os.Open(os.DevNull)
+	if err != nil {
+		return nil, err
+	}
+	devNull.f.Store(f)
+	return f, nil
+}

@@ -132,3 +132,23 @@ func startReaper(table int) error {
 	reaper.pid, reaper.w = pid, p[1]
 	return nil
 }
+
+// StopReaper ends the reaper, if one runs, and waits for it to exit. A
+// program calls it just before it exits, after its last job: the reaper
+// would end by itself a moment later, but under a tight process limit
+// (ulimit -u) that moment counts against the next program the user starts.
+// Whatever job groups are left in the table are killed, as at any end;
+// jobs started afterwards have Pdeathsig only.
+func StopReaper() {
+	if reaper.pid == 0 {
+		return
+	}
+	syscall.Close(reaper.w)
+	var ws syscall.WaitStatus
+	for {
+		if _, err := syscall.Wait4(reaper.pid, &ws, 0, nil); err != syscall.EINTR {
+			break
+		}
+	}
+	reaper.pid = 0
+}

@@ -55,6 +55,15 @@ func owner(dir string) int {
 		return 1
 	}
 	writeFile(filepath.Join(dir, "reaper"), strconv.Itoa(reaper.pid))
+	if len(os.Args) > 1 && os.Args[1] == "stop" {
+		pid := reaper.pid
+		StopReaper()
+		if err := syscall.Kill(pid, 0); err != syscall.ESRCH {
+			fmt.Fprintf(os.Stderr, "reaper %d still there after StopReaper: %v\n", pid, err)
+			return 3
+		}
+		return 0
+	}
 	ready := &onWrite{func() {
 		writeFile(filepath.Join(dir, "ready"), "")
 		if len(os.Args) > 1 && os.Args[1] == "exit" {
@@ -281,5 +290,15 @@ func TestSignalRunning(t *testing.T) {
 	}
 	if n := SignalRunning(syscall.SIGTERM); n != 0 {
 		t.Fatalf("SignalRunning reached %d groups with no job running", n)
+	}
+}
+
+// StopReaper ends the reaper and waits for it: when it returns, the reaper
+// is gone, not merely about to go.
+func TestStopReaper(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "stop")
+	cmd.Env = append(os.Environ(), ownerEnv+"="+t.TempDir())
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%v: %s", err, out)
 	}
 }

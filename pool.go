@@ -3,6 +3,7 @@ package fanout
 import (
 	"context"
 	"errors"
+	"fmt"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -91,17 +92,23 @@ type Pool struct {
 	// TempDir is where output spills; empty means os.TempDir().
 	TempDir string
 
-	// StopWhen, if set, is called by the worker as soon as a job is over,
-	// before that worker takes another job; returning true stops the pool
-	// as Stop does. This is how a run halts on the first failure (GNU
-	// parallel's --halt) without a race against the next job's start. It
-	// is called from several goroutines at once.
-	StopWhen func(r *Result) bool
+	// Observe, if set, is told what happens to jobs as it happens: Started
+	// just before a job's process starts (after Job.Prepare), Finished as
+	// soon as the job is over, after its last attempt and before its result
+	// waits for the Sink, so in completion order even for an Ordered pool.
+	// It is called on the worker goroutine that runs the job, so calls for
+	// different jobs come at the same time: it must be safe for that, and
+	// quick, as the worker waits for it. Calling Stop from it stops the pool
+	// before that worker takes another job, which is how a run halts on the
+	// first failure (GNU parallel's --halt) without racing the next start.
+	// A Result it is shown is the one the Sink will get: it may read it but
+	// not keep it.
+	Observe func(Event)
 
-	// Retries, above 1, runs a failed job again, in the same slot, until it
-	// succeeds or has run Retries times in all (GNU parallel's --retries).
-	// Only the last attempt's result is delivered.
-	Retries int
+	// Attempts is how many times in all a failing job runs, in the same
+	// slot, until it succeeds (GNU parallel's --retries); zero or one means
+	// once. Only the last attempt's result is delivered.
+	Attempts int
 
 	// OnShrink, if set, is called each time the pool lowers its limit
 	// because a job or a worker could not start for lack of descriptors or
@@ -128,7 +135,6 @@ type Pool struct {
 	errMu   sync.Mutex
 	err     error
 	waited  bool
-	free    sync.Pool // *Result, recycled after delivery
 	exec    Executor
 }
 
@@ -279,45 +285,61 @@ func (p *Pool) worker(slot int) {
 		defer run.Close()
 	}
 	for t := range p.jobs {
-		r, _ := p.free.Get().(*Result)
-		if r == nil {
-			r = new(Result)
-		} else {
-			r.reset()
-		}
-		limit := p.CaptureLimit
-		if limit <= 0 {
-			limit = defaultCaptureLimit
-		}
-		r.Stdout.limit, r.Stdout.dir = limit, p.TempDir
-		r.Stderr.limit, r.Stderr.dir = limit, p.TempDir
-		r.Seq, r.Slot, r.Job = t.seq, slot, t.job
+		r := p.newResult(t, slot)
 		switch {
 		case run == nil:
-			r.ExitCode, r.Err = -1, err
+			r.ExitCode, r.Err = -1, fmt.Errorf("%w: %w", ErrUnavailable, err)
 		case t.ctx.Err() != nil:
 			r.ExitCode, r.Err = -1, t.ctx.Err()
-		case t.job.Prepare != nil:
-			if perr := t.job.Prepare(t.job, t.seq, slot); perr != nil {
-				r.ExitCode, r.Err = -1, perr
-				break
-			}
-			fallthrough
 		default:
-			p.attempt(run, t, r)
-			for attempt := 2; attempt <= p.Retries && !r.Success() && r.Err == nil && t.ctx.Err() == nil; attempt++ {
-				r.reset()
-				r.Seq, r.Slot, r.Job = t.seq, slot, t.job
-				p.attempt(run, t, r)
-			}
-		}
-		if p.StopWhen != nil && p.StopWhen(r) {
-			p.fail(nil)
+			p.runJob(run, t, r)
 		}
 		p.results <- r
 		if p.retire() {
 			return
 		}
+	}
+}
+
+// newResult is the result of t's job, before it runs: a new one for every
+// job, so that a result a caller keeps never changes under it.
+func (p *Pool) newResult(t *task, slot int) *Result {
+	r := new(Result)
+	limit := p.CaptureLimit
+	if limit <= 0 {
+		limit = defaultCaptureLimit
+	}
+	r.Stdout.limit, r.Stdout.dir = limit, p.TempDir
+	r.Stderr.limit, r.Stderr.dir = limit, p.TempDir
+	r.Seq, r.Slot, r.Job = t.seq, slot, t.job
+	return r
+}
+
+// runJob prepares t's job, runs it as many times as it may take, and tells
+// the observer.
+func (p *Pool) runJob(run Runner, t *task, r *Result) {
+	if t.job.Prepare != nil {
+		if err := t.job.Prepare(t.job, t.seq, r.Slot); err != nil {
+			r.ExitCode, r.Err = -1, err
+			p.observe(Finished, r)
+			return
+		}
+	}
+	started := false
+	p.attempt(run, t, r, &started)
+	for n := 2; n <= p.Attempts && !r.Success() && r.Err == nil && t.ctx.Err() == nil; n++ {
+		slot := r.Slot
+		r.reset()
+		r.Seq, r.Slot, r.Job = t.seq, slot, t.job
+		p.attempt(run, t, r, &started)
+	}
+	p.observe(Finished, r)
+}
+
+// observe tells the observer, if there is one, that r's job reached kind.
+func (p *Pool) observe(kind EventKind, r *Result) {
+	if p.Observe != nil {
+		p.Observe(Event{Kind: kind, Seq: r.Seq, Slot: r.Slot, Job: r.Job, Result: r})
 	}
 }
 
@@ -365,16 +387,18 @@ func (p *Pool) collector() {
 // results waiting behind an earlier job.
 const pendingBudget = 16 << 20
 
+// deliver hands r to the sink. Spilled output is released afterwards, as
+// its file would otherwise stay open until the result is collected, unless
+// the sink kept it (Result.Keep).
 func (p *Pool) deliver(r *Result) {
 	if p.Sink != nil {
 		if err := p.Sink.Receive(r); err != nil {
 			p.fail(err)
 		}
 	}
-	r.Job = nil
-	r.Stdout.reset()
-	r.Stderr.reset()
-	p.free.Put(r)
+	if !r.kept {
+		r.Release()
+	}
 }
 
 // fail records the first error, if err is not nil, and stops new jobs from

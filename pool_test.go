@@ -504,17 +504,17 @@ func TestOrderedBehindSlowJobSpills(t *testing.T) {
 	}
 }
 
-func TestRetries(t *testing.T) {
+func TestAttempts(t *testing.T) {
 	dir := t.TempDir()
 	count := filepath.Join(dir, "count")
 	// Fails twice, then succeeds.
 	job := fanout.ShellCommand(fmt.Sprintf(`echo x >> %s; n=$(wc -l < %s); echo attempt $n; [ $n -ge 3 ]`, count, count))
-	r := runAll(t, &fanout.Pool{Retries: 5}, job)[0]
+	r := runAll(t, &fanout.Pool{Attempts: 5}, job)[0]
 	if r.exit != 0 || strings.TrimSpace(r.stdout) != "attempt 3" {
 		t.Fatalf("exit=%d stdout=%q, want success on the third attempt", r.exit, r.stdout)
 	}
 	os.Remove(count)
-	r = runAll(t, &fanout.Pool{Retries: 2}, job)[0]
+	r = runAll(t, &fanout.Pool{Attempts: 2}, job)[0]
 	if r.exit != 1 || strings.TrimSpace(r.stdout) != "attempt 2" {
 		t.Fatalf("exit=%d stdout=%q, want failure after 2 attempts", r.exit, r.stdout)
 	}

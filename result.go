@@ -16,9 +16,13 @@ import (
 	"github.com/fanoutdev/fanout/internal/tmpfile"
 )
 
-// Result is the outcome of one job. A Result handed to a Sink is valid only
-// until Receive returns: the pool then reuses it and removes its temporary
-// files. Copy what you keep.
+// Result is the outcome of one job. A Result handed to a Sink is the
+// caller's to keep: the pool never reuses it, nor the memory its output is
+// in. Only output that spilled to a temporary file (past the pool's
+// CaptureLimit) is released when Receive returns, so that a long run does
+// not keep a file open per job; call Keep during Receive to keep it
+// readable, then Release when done with it. Reading released output panics
+// rather than give back nothing.
 type Result struct {
 	// Seq is the job's 1-based submission number.
 	Seq int64
@@ -27,6 +31,8 @@ type Result struct {
 	Slot int
 	// Job is the job as submitted.
 	Job *Job
+	// Host names the machine that ran the job; empty means this one.
+	Host string
 
 	// ExitCode is the process's exit status, or -1 if it was killed by a
 	// signal or never ran.
@@ -48,12 +54,35 @@ type Result struct {
 	Stdout, Stderr Output
 
 	// Err is set only when the job could not run at all: the program was
-	// not found, not executable, or the pool was stopped before it started.
-	// A process that ran and failed is not an error: see ExitCode.
+	// not found, not executable, its context ended before it started, or
+	// the executor itself failed (errors.Is(Err, ErrUnavailable)). A
+	// process that ran and failed is not an error: see ExitCode.
 	Err error
 	// OutputErr is set when captured output could not be kept (a full
 	// disk while spilling, for instance); the process itself ran.
 	OutputErr error
+
+	kept bool // Keep was called
+}
+
+// ErrUnavailable is wrapped by Result.Err when where jobs run failed, not
+// the job: the executor could not make a runner, or (for an executor on
+// other machines) its workers or broker are gone. The job did not run, and
+// that says nothing about its command: a job log leaves it out, so that a
+// resumed run runs it.
+var ErrUnavailable = errors.New("executor unavailable")
+
+// Keep keeps r's spilled output readable after Receive returns, until
+// Release. It is for a Sink that holds on to results; output in memory
+// needs no keeping.
+func (r *Result) Keep() { r.kept = true }
+
+// Release lets go of r's spilled output, closing its temporary file; the
+// pool does it when Receive returns, unless Keep was called. Reading
+// released output panics. Release may be called more than once.
+func (r *Result) Release() {
+	r.Stdout.release()
+	r.Stderr.release()
 }
 
 // Success reports whether the job ran and exited with status 0.
@@ -78,7 +107,7 @@ func (r *Result) ExitStatus() int {
 	return r.ExitCode
 }
 
-// reset prepares a recycled Result for a new job, keeping its buffers.
+// reset prepares r for another attempt of its job, keeping its buffers.
 func (r *Result) reset() {
 	so, se := r.Stdout, r.Stderr
 	*r = Result{}
@@ -109,11 +138,29 @@ func (r *Result) spill() error {
 // costs no gigabytes of memory and leaves no file behind if this process
 // dies.
 type Output struct {
-	buf   []byte
-	f     *os.File
-	n     int64
-	limit int
-	dir   string
+	buf      []byte
+	f        *os.File
+	n        int64
+	limit    int
+	dir      string
+	released bool // spilled, then released: the bytes are gone
+}
+
+// release closes the spill file, if there is one.
+func (o *Output) release() {
+	if o.f != nil {
+		o.f.Close()
+		o.f = nil
+		o.released = true
+	}
+}
+
+// check panics if o's bytes were released: a result read after its Sink
+// returned, without Keep, would otherwise seem to have printed nothing.
+func (o *Output) check() {
+	if o.released {
+		panic("fanout: spilled output read after its result was released; call Result.Keep in Sink.Receive to keep it")
+	}
 }
 
 // defaultCaptureLimit is the memory a captured stream may use before it
@@ -124,9 +171,6 @@ func (o *Output) reset() {
 	if o.f != nil {
 		o.f.Close()
 		o.f = nil
-	}
-	if cap(o.buf) > defaultCaptureLimit {
-		o.buf = nil // do not pin a large buffer in the recycled result
 	}
 	o.buf = o.buf[:0]
 	o.n = 0
@@ -200,11 +244,12 @@ func (o *Output) SpliceFrom(fd int) (int64, bool, error) {
 func (o *Output) Len() int64 { return o.n }
 
 // Spilled reports whether the bytes are on disk rather than in memory.
-func (o *Output) Spilled() bool { return o.f != nil }
+func (o *Output) Spilled() bool { return o.f != nil || o.released }
 
 // Bytes returns the captured bytes. For output that spilled to disk this
 // reads it all into memory: prefer WriteTo for output of unknown size.
 func (o *Output) Bytes() []byte {
+	o.check()
 	if o.f == nil {
 		return o.buf
 	}
@@ -219,6 +264,7 @@ func (o *Output) String() string { return string(o.Bytes()) }
 // WriteTo writes the captured bytes to w. Spilled output is copied by the
 // kernel (sendfile) where w is a file, pipe or device.
 func (o *Output) WriteTo(w io.Writer) (int64, error) {
+	o.check()
 	if o.f == nil {
 		n, err := w.Write(o.buf)
 		return int64(n), err
@@ -249,6 +295,7 @@ func (o *Output) WriteTo(w io.Writer) (int64, error) {
 // Reader returns a reader of the captured bytes, independent of other
 // readers and of WriteTo.
 func (o *Output) Reader() io.Reader {
+	o.check()
 	if o.f == nil {
 		return bytes.NewReader(o.buf)
 	}

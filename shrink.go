@@ -14,17 +14,22 @@ func shortOf(err error) bool {
 	return err != nil && (errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) || errors.Is(err, syscall.EAGAIN))
 }
 
-// attempt runs t's job into r once there is a place for it under the limit.
+// attempt runs t's job into r once there is a place for it under the limit,
+// telling the observer it started the first time (*started records that).
 // A job that could not start for lack of resources runs again, in the same
 // slot, once the pool has lowered its limit and a place is free; its failed
-// start is neither delivered nor shown to StopWhen.
-func (p *Pool) attempt(run Runner, t *task, r *Result) {
+// start is neither delivered nor shown to the observer as finished.
+func (p *Pool) attempt(run Runner, t *task, r *Result, started *bool) {
 	slot := r.Slot
 	var backoff time.Duration
 	for {
 		if err := p.enter(t.ctx); err != nil {
 			r.ExitCode, r.Err = -1, err
 			return
+		}
+		if !*started {
+			*started = true
+			p.observe(Started, r)
 		}
 		run.Run(t.ctx, t.job, r)
 		others := p.leave()

@@ -96,7 +96,7 @@ func (p *parts) execute(sigs <-chan os.Signal) outcome {
 		p.c.warnf("warning: %v: if fanout is killed, processes its jobs started may outlive it", oneLine(err))
 	}
 	pool := &fanout.Pool{Limit: p.limit, Ordered: p.o.KeepOrder, TempDir: p.o.TmpDir,
-		Retries: p.o.Retries, Executor: p.exe, Sink: dl}
+		Attempts: p.o.Retries, Executor: p.exe, Sink: dl}
 	ctx, kill := context.WithCancel(context.Background())
 	defer kill()
 	var submitted atomic.Int64
@@ -106,8 +106,14 @@ func (p *parts) execute(sigs <-chan os.Signal) outcome {
 	}
 	pool.OnShrink = func(_ int, err error) { p.warning.warn(shrinkWarning(err)) }
 	var exhausted resourceStop
-	pool.StopWhen = func(r *fanout.Result) bool {
-		return exhausted.check(r) || hs != nil && hs.check(r)
+	pool.Observe = func(ev fanout.Event) {
+		if ev.Kind != fanout.Finished {
+			return
+		}
+		dl.finish(ev.Job)
+		if exhausted.check(ev.Result) || hs != nil && hs.check(ev.Result) {
+			pool.Stop()
+		}
 	}
 	// The context is cancelled only by --halt now and by signals: a job it
 	// terminated, or kept from starting, did not finish.

@@ -31,8 +31,8 @@ type delivery struct {
 	// nothing more can be printed, so the running jobs are terminated.
 	broken func()
 	// attach gives a job the streams the outputs want it to write to
-	// while it runs.
-	attach func(job *fanout.Job)
+	// while it runs; finish prints what it left unfinished, as it ends.
+	attach, finish func(job *fanout.Job)
 }
 
 func (d *delivery) Receive(r *fanout.Result) error {
@@ -50,7 +50,9 @@ func (d *delivery) Receive(r *fanout.Result) error {
 		return err // the run ends quietly with 141, as GNU parallel's does
 	}
 	lost := err != nil || r.OutputErr != nil
-	if !lost && d.log != nil {
+	// A job that the executor failed to run did not run: the log leaves it
+	// out, so that --resume runs it, though it fails this run.
+	if !lost && d.log != nil && !errors.Is(r.Err, fanout.ErrUnavailable) {
 		err = d.log.Receive(r)
 	}
 	d.status.count(r, lost)
@@ -61,7 +63,8 @@ func (d *delivery) Receive(r *fanout.Result) error {
 // job log, then the counts. A new sink is one more case here. It returns
 // the delivery, and a function that closes the files it opened.
 func sinksFor(o *Options, c *console, pl *plan, resuming bool) (*delivery, func(), error) {
-	d := &delivery{status: &statusSink{c: c, median: pl.median}, attach: func(*fanout.Job) {}}
+	nop := func(*fanout.Job) {}
+	d := &delivery{status: &statusSink{c: c, median: pl.median}, attach: nop, finish: nop}
 	var closers []func()
 	closeAll := func() {
 		for _, f := range closers {
@@ -80,6 +83,11 @@ func sinksFor(o *Options, c *console, pl *plan, resuming bool) (*delivery, func(
 		p := printerFor(o, c, pl)
 		d.outputs = append(d.outputs, p)
 		d.attach = p.Attach
+		if !o.KeepOrder {
+			// A job's last line comes out as it ends, before the next job
+			// in its slot prints; with -k, in its turn.
+			d.finish = p.Finish
+		}
 	}
 	if o.JobLog != "" {
 		w, err := joblogWriter(o, c, resuming)
@@ -168,6 +176,7 @@ func (l *logSink) Receive(r *fanout.Result) error {
 	d := dataOf(r.Job)
 	l.e = joblog.Entry{
 		Seq:     d.seq,
+		Host:    r.Host,
 		Start:   r.Start,
 		Runtime: r.Runtime,
 		Receive: r.Stdout.Len(),
@@ -186,6 +195,7 @@ type jobView struct{}
 
 func (jobView) Values(j *fanout.Job) []string { return dataOf(j).values }
 func (jobView) Command(j *fanout.Job) string  { return string(dataOf(j).line) }
+func (jobView) Seq(j *fanout.Job) int64       { return dataOf(j).seq }
 
 // resultsSink is --results: JSON lines for a name ending in .json, a
 // directory tree otherwise.

@@ -83,6 +83,20 @@ func (p *Printer) Attach(job *fanout.Job) {
 	}
 }
 
+// Finish prints the unfinished last lines of a job that streams its output
+// (LineBuffer, or Ungroup with a tag), at once when it ends: called on the
+// worker that ran it (fanout.Pool.Observe's Finished), before that worker
+// starts another job, it keeps a job's last line ahead of the next job's
+// first one. Receive prints them otherwise.
+func (p *Printer) Finish(job *fanout.Job) {
+	if lw, ok := job.Stdout.(*lineWriter); ok {
+		lw.flush()
+	}
+	if lw, ok := job.Stderr.(*lineWriter); ok {
+		lw.flush()
+	}
+}
+
 // Receive prints what the job left to print: all of its output when
 // grouped, its unfinished last lines otherwise.
 func (p *Printer) Receive(r *fanout.Result) error {
@@ -241,6 +255,8 @@ type lineWriter struct {
 	partial []byte   // the unfinished line, while it is short
 	spill   *os.File // the unfinished line from its start, once long
 	spilled int64    // bytes of the line in spill; 0 when it is in partial
+	flushed bool     // the job ended and its last line went out
+	err     error    // what flushing it met
 }
 
 func (l *lineWriter) Write(b []byte) (int, error) {
@@ -359,8 +375,19 @@ func (l *lineWriter) writeSpilled() error {
 	return err
 }
 
-// flush writes an unterminated last line when the job ends.
+// flush writes an unterminated last line when the job ends. Once flushed,
+// it returns the same error again: Finish flushes in the worker, Receive
+// once more later.
 func (l *lineWriter) flush() error {
+	if l.flushed {
+		return l.err
+	}
+	l.flushed = true
+	l.err = l.flushLast()
+	return l.err
+}
+
+func (l *lineWriter) flushLast() error {
 	defer l.close()
 	if l.spilled == 0 && len(l.partial) == 0 {
 		return nil

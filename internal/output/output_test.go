@@ -31,7 +31,11 @@ func TestAppendTagged(t *testing.T) {
 // run sends jobs through a real pool into a printer.
 func run(t *testing.T, p *Printer, limit int, lines ...string) {
 	t.Helper()
-	pool := &fanout.Pool{Limit: limit, Ordered: true, Sink: p, CaptureLimit: 16}
+	pool := &fanout.Pool{Limit: limit, Ordered: true, Sink: p, CaptureLimit: 16, Observe: func(ev fanout.Event) {
+		if ev.Kind == fanout.Finished {
+			p.Finish(ev.Job)
+		}
+	}}
 	for _, l := range lines {
 		j := fanout.ShellCommand(l)
 		j.Data = l

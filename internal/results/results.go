@@ -26,6 +26,9 @@ type Job interface {
 	Values(j *fanout.Job) []string
 	// Command is the command as a shell would read it.
 	Command(j *fanout.Job) string
+	// Seq is the job's number in the input, which a resumed run keeps
+	// (the pool numbers only the jobs it was given).
+	Seq(j *fanout.Job) int64
 }
 
 // Dir writes each job's output into a directory tree named by its inputs.
@@ -51,7 +54,7 @@ func (d *Dir) Receive(r *fanout.Result) error {
 	if err := writeFile(filepath.Join(dir, "stderr"), &r.Stderr); err != nil {
 		return err
 	}
-	seq := bytes.NewReader(strconv.AppendInt(nil, r.Seq, 10))
+	seq := bytes.NewReader(strconv.AppendInt(nil, d.Job.Seq(r.Job), 10))
 	return writeFile(filepath.Join(dir, "seq"), seq)
 }
 
@@ -131,8 +134,16 @@ func CreateJSON(path string, job Job, appendMode bool) (*JSON, error) {
 func (s *JSON) Receive(r *fanout.Result) error {
 	w := s.w
 	b := w.AvailableBuffer()
-	b = fmt.Appendf(b, `{ "Seq": %d, "Host": ":", "Starttime": %.3f, "JobRuntime": %.3f, "Send": 0, "Receive": %d, "Exitval": %d, "Signal": %d, "Command": `,
-		r.Seq, float64(r.Start.UnixMilli())/1000, r.Runtime.Seconds(), r.Stdout.Len(), joblog.Exitval(r), int(r.Signal))
+	b = fmt.Appendf(b, `{ "Seq": %d, "Host": `, s.Job.Seq(r.Job))
+	w.Write(b)
+	host := r.Host
+	if host == "" {
+		host = ":" // GNU parallel's name for this machine
+	}
+	writeString(w, strings.NewReader(host))
+	b = w.AvailableBuffer()
+	b = fmt.Appendf(b, `, "Starttime": %.3f, "JobRuntime": %.3f, "Send": 0, "Receive": %d, "Exitval": %d, "Signal": %d, "Command": `,
+		float64(r.Start.UnixMilli())/1000, r.Runtime.Seconds(), r.Stdout.Len(), joblog.Exitval(r), int(r.Signal))
 	w.Write(b)
 	writeString(w, strings.NewReader(s.Job.Command(r.Job)))
 	w.WriteString(`, "V": [ `)

@@ -17,6 +17,12 @@ type values []string
 func (v values) Values(j *fanout.Job) []string { return j.Data.([]string) }
 func (v values) Command(j *fanout.Job) string  { return j.String() }
 
+func (v values) Seq(j *fanout.Job) int64 { return seqs[j] }
+
+// seqs numbers the test jobs in the order run submits them, as a command
+// numbers its input.
+var seqs = map[*fanout.Job]int64{}
+
 func TestEscape(t *testing.T) {
 	for in, want := range map[string]string{
 		"a":   "a",
@@ -36,7 +42,8 @@ func TestEscape(t *testing.T) {
 func run(t *testing.T, sink fanout.Sink, jobs ...*fanout.Job) {
 	t.Helper()
 	p := &fanout.Pool{Limit: 2, Sink: sink, CaptureLimit: 1024}
-	for _, j := range jobs {
+	for i, j := range jobs {
+		seqs[j] = int64(i + 1)
 		if _, err := p.Go(context.Background(), j); err != nil {
 			t.Fatal(err)
 		}

@@ -3,6 +3,7 @@ package fanout_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/fanoutdev/fanout"
@@ -30,4 +31,31 @@ func ExamplePool() {
 	// task 4 finished with status 0, stdout "slept 0"
 	// task 5 finished with status 0, stdout "slept 0.1"
 	// task 6 finished with status 0, stdout "slept 0"
+}
+
+// Run turns a sequence of jobs into a sequence of results: the loop body
+// handles each result as its job finishes, and break stops the pool.
+func ExamplePool_Run() {
+	jobs := []*fanout.Job{
+		fanout.Command("echo", "one"),
+		fanout.ShellCommand("echo two; exit 3"),
+		fanout.Command("no-such-program-here"),
+	}
+	pool := &fanout.Pool{Limit: 2, Ordered: true}
+	for r, err := range pool.Run(context.Background(), slices.Values(jobs)) {
+		if err != nil {
+			fmt.Println("pool:", err)
+			break
+		}
+		switch {
+		case r.Err != nil:
+			fmt.Printf("%s: could not run\n", r.Job)
+		default:
+			fmt.Printf("%s: exit %d, stdout %q\n", r.Job, r.ExitCode, r.Stdout.String())
+		}
+	}
+	// Output:
+	// echo one: exit 0, stdout "one\n"
+	// echo two; exit 3: exit 3, stdout "two\n"
+	// no-such-program-here: could not run
 }

@@ -31,11 +31,14 @@ type Runner interface {
 }
 
 // TermStep is one step of a termination sequence: send Signal to the job's
-// whole process group, then give it up to Wait to exit.
-type TermStep struct {
-	Signal syscall.Signal
-	Wait   time.Duration
-}
+// whole process group, then give it up to Wait to exit. It is the one type
+// for it in fanout: the command line parses --termseq into it, and any
+// executor can read a job's sequence in it.
+type TermStep = proc.TermStep
+
+// DefaultTermSeq is GNU parallel's default --termseq,
+// TERM,200,TERM,100,TERM,50,KILL,25 (milliseconds). Do not modify it.
+var DefaultTermSeq = proc.DefaultTermSeq
 
 // Local runs jobs as processes on this machine, each in a process group of
 // its own. When a job's main process exits, whatever it left running in its
@@ -59,19 +62,16 @@ type Local struct {
 
 	once  sync.Once
 	env   []string
-	seq   []proc.TermStep
+	seq   []TermStep
 	paths sync.Map // program name -> resolved path
 }
 
 func (l *Local) init() {
 	l.once.Do(func() {
 		l.env = os.Environ()
-		if l.TermSeq == nil {
-			l.seq = proc.DefaultTermSeq
-		} else {
-			for _, s := range l.TermSeq {
-				l.seq = append(l.seq, proc.TermStep{Signal: s.Signal, Wait: s.Wait})
-			}
+		l.seq = l.TermSeq
+		if l.seq == nil {
+			l.seq = DefaultTermSeq
 		}
 		if l.Shell == "" {
 			l.Shell = "/bin/sh"

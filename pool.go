@@ -280,6 +280,7 @@ func (p *Pool) worker(slot int) {
 		if shortOf(err) && p.dropWorker(err) {
 			return // the job that called for this worker goes to another
 		}
+		err = fmt.Errorf("%w: %w", ErrUnavailable, err)
 		p.fail(err)
 	} else {
 		defer run.Close()
@@ -288,7 +289,7 @@ func (p *Pool) worker(slot int) {
 		r := p.newResult(t, slot)
 		switch {
 		case run == nil:
-			r.ExitCode, r.Err = -1, fmt.Errorf("%w: %w", ErrUnavailable, err)
+			r.ExitCode, r.Err = -1, err
 		case t.ctx.Err() != nil:
 			r.ExitCode, r.Err = -1, t.ctx.Err()
 		default:

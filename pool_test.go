@@ -292,10 +292,21 @@ func TestCancelTerminatesRunningJobs(t *testing.T) {
 			t.Fatalf("group %d survived cancellation", pg)
 		}
 	}
-	// A pool whose context is done starts nothing more.
-	if _, err := (&fanout.Pool{}).Go(ctx, fanout.Command("true")); err == nil {
-		// Go may hand the job over; the runner then refuses to start it.
-		t.Log("job handed over after cancel; checked by the runner")
+	// A pool whose context is done starts nothing more: Go refuses the
+	// job, or hands it over and the worker delivers it unstarted.
+	after := &collector{}
+	p = &fanout.Pool{Sink: after}
+	marker := filepath.Join(dir, "ran")
+	_, goErr := p.Go(ctx, fanout.Command("touch", marker))
+	p.Wait()
+	if _, err := os.Stat(marker); err == nil {
+		t.Fatal("a job ran after its context was cancelled")
+	}
+	switch {
+	case goErr != nil && !errors.Is(goErr, context.Canceled):
+		t.Fatalf("Go: %v, want context.Canceled", goErr)
+	case goErr == nil && (len(after.recs) != 1 || !errors.Is(after.recs[0].err, context.Canceled)):
+		t.Fatalf("handed over after cancel: results %+v, want one with context.Canceled", after.recs)
 	}
 }
 

@@ -22,21 +22,27 @@ func main() {
 }
 
 // run starts tasks sleep jobs, at most limit at once, with delays drawn
-// from delay.
+// from delay. The jobs are a sequence the pool pulls from as slots free up;
+// the loop handles each result the moment its job finishes.
 func run(ctx context.Context, w io.Writer, tasks, limit int, delay func() float64) error {
-	pool := &fanout.Pool{Limit: limit, Sink: fanout.SinkFunc(func(r *fanout.Result) error {
-		fmt.Fprintf(w, "<<<<< task %d finished with status %d\n", r.Job.Data, r.ExitCode)
-		fmt.Fprintf(w, "      stdout: %q, stderr: %q\n", r.Stdout.String(), r.Stderr.String())
-		return nil
-	})}
-	for i := range tasks {
-		d := delay()
-		job := fanout.Command("sleep", fmt.Sprintf("%.1f", d))
-		job.Data = i
-		if _, err := pool.Go(ctx, job); err != nil { // waits while limit jobs run
+	jobs := func(yield func(*fanout.Job) bool) {
+		for i := range tasks {
+			d := delay()
+			job := fanout.Command("sleep", fmt.Sprintf("%.1f", d))
+			job.Data = i
+			if !yield(job) { // returns once the job has a slot
+				return
+			}
+			fmt.Fprintf(w, ">>>>> task %d starts with delay %.1f seconds\n", i, d)
+		}
+	}
+	pool := &fanout.Pool{Limit: limit}
+	for r, err := range pool.Run(ctx, jobs) {
+		if err != nil {
 			return err
 		}
-		fmt.Fprintf(w, ">>>>> task %d starts with delay %.1f seconds\n", i, d)
+		fmt.Fprintf(w, "<<<<< task %d finished with status %d\n", r.Job.Data, r.ExitCode)
+		fmt.Fprintf(w, "      stdout: %q, stderr: %q\n", r.Stdout.String(), r.Stderr.String())
 	}
-	return pool.Wait()
+	return nil
 }

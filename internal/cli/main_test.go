@@ -2,12 +2,17 @@ package cli
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/fanoutdev/fanout"
+	"github.com/fanoutdev/fanout/internal/joblog"
 )
 
 // runMain runs Main in-process with in-memory streams, as a test of the
@@ -97,5 +102,38 @@ func TestDelay(t *testing.T) {
 	}
 	if code != 128+int(syscall.SIGINT) {
 		t.Fatalf("exit %d, want %d", code, 128+int(syscall.SIGINT))
+	}
+}
+
+// A job the executor could not run is not logged as done: --resume runs
+// it again. One whose program could not start is logged, as GNU parallel
+// logs it (127).
+func TestUnavailableIsNotLogged(t *testing.T) {
+	path := t.TempDir() + "/jl"
+	w, err := joblog.Create(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newConsole(Streams{Out: io.Discard, Err: io.Discard})
+	d := &delivery{log: &logSink{w: w}, status: &statusSink{c: c}}
+	for seq, cause := range []error{fmt.Errorf("%w: broker gone", fanout.ErrUnavailable), fmt.Errorf("nope: %w", exec.ErrNotFound)} {
+		r := &fanout.Result{Seq: int64(seq + 1), ExitCode: -1, Err: cause, Job: &fanout.Job{Data: &jobData{seq: int64(seq + 1), line: []byte("x")}}}
+		if err := d.Receive(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.Close()
+	l, err := joblog.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := l.Entry(1); ok {
+		t.Fatal("a job the executor could not run is logged")
+	}
+	if e, ok := l.Entry(2); !ok || e.Exitval != 127 {
+		t.Fatalf("a program not found: %+v, want logged with 127", e)
+	}
+	if d.status.failed != 2 {
+		t.Fatalf("%d failed, want both", d.status.failed)
 	}
 }

@@ -86,7 +86,7 @@ var flags = concat(
 			o.Timeout, err = ParseTimeout(v)
 			return err
 		}),
-		argFlag("--termseq", "SEQ", "signals for termination (default TERM,200,TERM,100,TERM,50,KILL,25)", func(o *Options, v string) (err error) {
+		argFlag("--termseq --term-seq", "SEQ", "signals for termination (default TERM,200,TERM,100,TERM,50,KILL,25)", func(o *Options, v string) (err error) {
 			o.TermSeq, err = ParseTermSeq(v)
 			return err
 		}),

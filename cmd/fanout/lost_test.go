@@ -123,6 +123,10 @@ func TestKillNineKeepsOutput(t *testing.T) {
 	if testing.Short() {
 		rounds = 1
 	}
+	// FANOUT_TEST_ROUNDS runs more, for an endurance run by hand.
+	if v, err := strconv.Atoi(os.Getenv("FANOUT_TEST_ROUNDS")); err == nil && v > 0 {
+		rounds = v
+	}
 	const n = 40
 	var in []string
 	for i := 1; i <= n; i++ {

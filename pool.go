@@ -448,6 +448,13 @@ func (p *Pool) Stop() {
 // Wait waits for every submitted job to finish and its result to be
 // delivered, then returns the first error a sink or the executor returned.
 // Call it once, after the last Go.
+//
+// Wait reports the pool's own failures only. A job its context cancelled
+// is delivered with Result.Canceled (terminated while it ran) or with
+// Result.Err wrapping the context's error (never started); a job the pool
+// refused is told by Go's error (ErrStopped, the context's, or a sink's).
+// So a nil error from Wait with a cancelled context still leaves those
+// results to look at.
 func (p *Pool) Wait() error {
 	p.init()
 	p.submit.Lock()

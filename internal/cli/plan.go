@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"os/exec"
 	"strings"
 	"time"
 
@@ -37,7 +38,7 @@ type plan struct {
 }
 
 // makePlan compiles the templates and parses the values of the options.
-func makePlan(o *Options) (*plan, error) {
+func makePlan(o *Options, env func(string) string) (*plan, error) {
 	pl := &plan{}
 	ropt := replace.Options{Token: o.ReplaceToken}
 	switch {
@@ -57,7 +58,7 @@ func makePlan(o *Options) (*plan, error) {
 		if pl.tmpl, err = replace.Parse(o.Command, ropt); err != nil {
 			return nil, usageError{fmt.Errorf("command template: %w", err)}
 		}
-		pl.shell = pl.tmpl.NeedsShell()
+		pl.shell = pl.tmpl.NeedsShell() || needsShellFor(pl.tmpl.Program(), env)
 	}
 	if o.TagString != "" {
 		if pl.tagTmpl, err = replace.Parse([]string{o.TagString}, replace.Options{Token: o.ReplaceToken, NoAppend: true}); err != nil {
@@ -140,4 +141,20 @@ func (pl *plan) setTimeout(job *fanout.Job) {
 			job.Timeout = time.Duration(float64(m) * pl.pct / 100)
 		}
 	}
+}
+
+// needsShellFor reports whether a program named on the command line must
+// run through the shell although the line has no shell syntax: it is a
+// function exported from the shell (export -f), or no program of that name
+// is found, so that the shell says so in its own words (and exit status
+// 127), as under GNU parallel.
+func needsShellFor(program string, env func(string) string) bool {
+	if program == "" || strings.Contains(program, "/") {
+		return false
+	}
+	if exportedFunction(program, env) {
+		return true
+	}
+	_, err := exec.LookPath(program)
+	return err != nil
 }

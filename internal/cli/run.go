@@ -59,7 +59,7 @@ func assemble(o *Options, c *console, env func(string) string) (*parts, error) {
 	if p.limit, err = ResolveJobs(o.Jobs, runtime.NumCPU()); err != nil {
 		return nil, usageError{err}
 	}
-	if p.plan, err = makePlan(o); err != nil {
+	if p.plan, err = makePlan(o, env); err != nil {
 		return nil, err
 	}
 	// Output spills there only once a job prints a lot: found unusable
@@ -71,13 +71,20 @@ func assemble(o *Options, c *console, env func(string) string) (*parts, error) {
 		p.close()
 		return nil, err
 	}
-	p.exe = executorFor(o, env)
+	if p.exe, err = executorFor(o, env); err != nil {
+		p.close()
+		return nil, err
+	}
 	return p, nil
 }
 
 // executorFor is where the jobs run. A new executor is one more case here.
-func executorFor(o *Options, env func(string) string) fanout.Executor {
-	return &fanout.Local{Shell: env("PARALLEL_SHELL"), TermSeq: o.TermSeq}
+func executorFor(o *Options, env func(string) string) (fanout.Executor, error) {
+	sh, err := shellFor(env)
+	if err != nil {
+		return nil, err
+	}
+	return &fanout.Local{Shell: sh, TermSeq: o.TermSeq}, nil
 }
 
 // signaller is an executor that can pass a signal on to its running jobs.

@@ -30,8 +30,8 @@ Signals: SIGTERM or SIGHUP start no more jobs; SIGINT, SIGQUIT or a second
 SIGTERM terminate the running ones; Ctrl-Z stops them, fg continues them.
 Exit status: 0 all jobs succeeded; 1-100 that many failed; 101 more than 100
 failed; 128+N stopped by signal N; 141 standard output closed; 255 any other
-error. Shell lines run with $PARALLEL_SHELL, else /bin/sh. $PARALLEL holds
-default options.
+error. Shell lines run with $PARALLEL_SHELL, else the shell fanout was
+started from, else $SHELL, else /bin/sh. $PARALLEL holds default options.
 `
 
 // Usage is printed by --help. Its option lines come from the table the

@@ -100,6 +100,7 @@ type Template struct {
 	context byte
 	quote   bool // quote the values
 	shell   bool
+	program string // the literal first word, when the command has one
 	slot    bool
 	words   int // a guess at the number of words, to size argv
 }
@@ -156,7 +157,7 @@ func Parse(words []string, opt Options) (*Template, error) {
 	}
 	t.quote = opt.AlwaysQuote || !leadingRepl(t.parts)
 	t.items = contextItems(segs)
-	t.shell, t.words = needsShell(t.parts)
+	t.shell, t.words, t.program = needsShell(t.parts)
 	t.slot = slices.ContainsFunc(t.parts, func(p part) bool { return p.kind == kSlot })
 	return t, nil
 }
@@ -438,7 +439,7 @@ func safeLiteral(c byte) bool {
 
 // needsShell decides once whether the command must run through a shell,
 // and counts the words to size Argv's result.
-func needsShell(parts []part) (shell bool, words int) {
+func needsShell(parts []part) (shell bool, words int, program string) {
 	var first strings.Builder
 	firstDone, firstRepl, inWord := false, false, false
 	for _, p := range parts {
@@ -486,13 +487,20 @@ func needsShell(parts []part) (shell bool, words int) {
 		// A builtin, an assignment, or a job (%1 is fg %1 in bash).
 		shell = true
 	}
-	return shell, words
+	if !firstRepl {
+		program = name
+	}
+	return shell, words, program
 }
 
 // NeedsShell reports whether the command must run through a shell: its
 // literal text has shell syntax, or its first word is a shell builtin, a
 // keyword, an assignment, or comes from the input.
 func (t *Template) NeedsShell() bool { return t.shell }
+
+// Program returns the command's first word, the program it runs, or ""
+// when that word comes from the input.
+func (t *Template) Program() string { return t.program }
 
 // UsesSlot reports whether the template names the job slot ({%}), which is
 // only known once a worker takes the job.

@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // startFanout starts the command and returns a reader of its stderr lines.
@@ -76,29 +78,40 @@ func exitStatus(t *testing.T, cmd *exec.Cmd) int {
 // A first SIGTERM stops new jobs from starting and lets running ones
 // finish; the log has them, and --resume runs exactly the rest.
 func TestFirstSigtermLetsRunningJobsFinish(t *testing.T) {
+	stopsStartingJobs(t, syscall.SIGTERM)
+}
+
+// SIGHUP (the terminal went away) does the same, as in GNU parallel.
+func TestSighupLetsRunningJobsFinish(t *testing.T) {
+	stopsStartingJobs(t, syscall.SIGHUP)
+}
+
+// stopsStartingJobs sends sig while two of four jobs run: those two
+// finish and are logged, the others never start, and --resume runs
+// exactly them.
+func stopsStartingJobs(t *testing.T, sig syscall.Signal) {
 	dir := t.TempDir()
 	cmd, stderr, out := startFanout(t, dir, "-j2", "--joblog", "jl", gatedJob, ":::", "a", "b", "c", "d")
 	waitFiles(t, filepath.Join(dir, "started_a"), filepath.Join(dir, "started_b"))
-	cmd.Process.Signal(syscall.SIGTERM)
-	waitLine(t, stderr, "SIGTERM")
+	cmd.Process.Signal(sig)
+	waitLine(t, stderr, unix.SignalName(sig))
 	os.WriteFile(filepath.Join(dir, "gate"), nil, 0o644)
 	go io.Copy(io.Discard, stderrReader(stderr))
-	if code := exitStatus(t, cmd); code != 128+int(syscall.SIGTERM) {
-		t.Fatalf("exit status %d, want %d", code, 128+int(syscall.SIGTERM))
+	if code := exitStatus(t, cmd); code != 128+int(sig) {
+		t.Fatalf("exit status %d, want %d", code, 128+int(sig))
 	}
 	if got := out.String(); !strings.Contains(got, "done a") || !strings.Contains(got, "done b") || strings.Contains(got, "done c") {
 		t.Fatalf("stdout %q: want a and b finished, c never started", got)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "started_c")); err == nil {
-		t.Fatal("job c started after SIGTERM")
+		t.Fatalf("job c started after %v", sig)
 	}
-	resume := fanoutCmd(dir, "-j2", "--joblog", "jl", "--resume", gatedJob, ":::", "a", "b", "c", "d")
-	b, err := resume.Output()
-	if err != nil {
-		t.Fatalf("resume: %v", err)
+	if logged := joblogSeqs(t, filepath.Join(dir, "jl")); len(logged) != 2 {
+		t.Fatalf("job log has %v, want the 2 finished jobs", logged)
 	}
-	if got := string(b); strings.Contains(got, "done a") || !strings.Contains(got, "done c") || !strings.Contains(got, "done d") {
-		t.Fatalf("resume ran %q, want exactly c and d", got)
+	b, err := fanoutCmd(dir, "-j2", "--joblog", "jl", "--resume", gatedJob, ":::", "a", "b", "c", "d").Output()
+	if got := string(b); err != nil || strings.Contains(got, "done a") || !strings.Contains(got, "done c") || !strings.Contains(got, "done d") {
+		t.Fatalf("resume ran %q (%v), want exactly c and d", got, err)
 	}
 }
 
@@ -171,32 +184,6 @@ func groupAlive(pgid int) bool {
 		time.Sleep(5 * time.Millisecond)
 	}
 	return false
-}
-
-// SIGHUP (the terminal went away) starts no more jobs and lets the running
-// ones finish, as in GNU parallel; they are logged, and --resume runs the
-// rest.
-func TestSighupLetsRunningJobsFinish(t *testing.T) {
-	dir := t.TempDir()
-	cmd, stderr, out := startFanout(t, dir, "-j2", "--joblog", "jl", gatedJob, ":::", "a", "b", "c", "d")
-	waitFiles(t, filepath.Join(dir, "started_a"), filepath.Join(dir, "started_b"))
-	cmd.Process.Signal(syscall.SIGHUP)
-	waitLine(t, stderr, "SIGHUP")
-	os.WriteFile(filepath.Join(dir, "gate"), nil, 0o644)
-	go io.Copy(io.Discard, stderrReader(stderr))
-	if code := exitStatus(t, cmd); code != 128+int(syscall.SIGHUP) {
-		t.Fatalf("exit status %d, want %d", code, 128+int(syscall.SIGHUP))
-	}
-	if got := out.String(); !strings.Contains(got, "done a") || !strings.Contains(got, "done b") || strings.Contains(got, "done c") {
-		t.Fatalf("stdout %q: want a and b finished, c never started", got)
-	}
-	if logged := joblogSeqs(t, filepath.Join(dir, "jl")); len(logged) != 2 {
-		t.Fatalf("job log has %v, want the 2 finished jobs", logged)
-	}
-	b, err := fanoutCmd(dir, "-j2", "--joblog", "jl", "--resume", gatedJob, ":::", "a", "b", "c", "d").Output()
-	if got := string(b); err != nil || strings.Contains(got, "done a") || !strings.Contains(got, "done c") || !strings.Contains(got, "done d") {
-		t.Fatalf("resume ran %q (%v), want exactly c and d", got, err)
-	}
 }
 
 // SIGQUIT terminates the running jobs, as SIGINT does, without a dump of

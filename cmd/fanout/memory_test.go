@@ -29,10 +29,9 @@ func plainBinary(t *testing.T) string {
 			return
 		}
 		buildPath = filepath.Join(dir, "fanout")
-		out, err := exec.Command("go", "build", "-o", buildPath, ".").CombinedOutput()
-		if err != nil {
-			buildErr = err
-			t.Logf("%s", out)
+		if out, err := exec.Command("go", "build", "-o", buildPath, ".").CombinedOutput(); err != nil {
+			// Every test that needs the binary fails with the reason.
+			buildErr = fmt.Errorf("%w\n%s", err, out)
 		}
 	})
 	if buildErr != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -68,6 +69,9 @@ func runAll(t *testing.T, p *fanout.Pool, jobs ...*fanout.Job) []record {
 }
 
 func TestResultFields(t *testing.T) {
+	dir := t.TempDir()
+	env := helper(t, "environ")
+	env.Env = []string{helperEnv + "=environ", "GORACE=atexit_sleep_ms=0", "FANOUT_T=v"}
 	tests := []struct {
 		name   string
 		job    *fanout.Job
@@ -77,17 +81,22 @@ func TestResultFields(t *testing.T) {
 		stderr string
 		err    bool
 	}{
-		{"argv", fanout.Command("echo", "a b", "c"), 0, 0, "a b c\n", "", false},
+		{"argv", helper(t, "args", "a b", "", "c"), 0, 0, "a b\n\nc\n", "", false},
+		{"streams", helper(t, "print", "out\n", "eprint", "err\n", "exit", "3"), 3, 0, "out\n", "err\n", false},
 		{"shell", fanout.ShellCommand("echo out; echo err >&2; exit 3"), 3, 0, "out\n", "err\n", false},
-		{"signal", fanout.ShellCommand("kill -USR1 $$"), -1, syscall.SIGUSR1, "", "", false},
+		{"signal", helper(t, "raise", "SIGHUP"), -1, syscall.SIGHUP, "", "", false},
 		{"not found", fanout.Command("fanout-no-such-program"), -1, 0, "", "", true},
 		{"not executable", &fanout.Job{Args: []string{"x"}, Path: "/dev/null"}, -1, 0, "", "", true},
-		{"stdin", &fanout.Job{Args: []string{"cat"}, Stdin: strings.NewReader("from stdin")}, 0, 0, "from stdin", "", false},
-		{"dir", &fanout.Job{Args: []string{"pwd"}, Dir: "/"}, 0, 0, "/\n", "", false},
-		{"env", &fanout.Job{Shell: "echo $FANOUT_T", Env: []string{"FANOUT_T=v"}}, 0, 0, "v\n", "", false},
+		{"stdin", withStdin(helper(t, "cat", "-"), "from stdin"), 0, 0, "from stdin", "", false},
+		{"dir", inDir(helper(t, "cwd"), dir), 0, 0, realPath(t, dir) + "\n", "", false},
+		// Env replaces the environment: nothing of this process's is added.
+		{"env", env, 0, 0, helperEnv + "=environ\nGORACE=atexit_sleep_ms=0\nFANOUT_T=v\n", "", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if tt.sig == syscall.SIGHUP && signal.Ignored(syscall.SIGHUP) {
+				t.Skip("SIGHUP is ignored here (nohup?), and so in every job")
+			}
 			recs := runAll(t, &fanout.Pool{Limit: 1}, tt.job)
 			if len(recs) != 1 {
 				t.Fatalf("got %d results", len(recs))
@@ -104,6 +113,26 @@ func TestResultFields(t *testing.T) {
 	}
 }
 
+func withStdin(j *fanout.Job, in string) *fanout.Job {
+	j.Stdin = strings.NewReader(in)
+	return j
+}
+
+func inDir(j *fanout.Job, dir string) *fanout.Job {
+	j.Dir = dir
+	return j
+}
+
+// realPath is dir as the kernel names it to a process working in it.
+func realPath(t *testing.T, dir string) string {
+	t.Helper()
+	p, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 func TestNotFoundIsErrNotFound(t *testing.T) {
 	recs := runAll(t, &fanout.Pool{}, fanout.Command("fanout-no-such-program"))
 	if !errors.Is(recs[0].err, exec.ErrNotFound) || !strings.Contains(recs[0].err.Error(), "fanout-no-such-program") {
@@ -117,12 +146,10 @@ func TestLimit(t *testing.T) {
 	dir := t.TempDir()
 	const limit, n = 3, 12
 	var jobs []*fanout.Job
-	for i := range n {
-		// Each job announces itself, waits until it sees a full house or a
-		// while passes, records how many it saw, and leaves.
-		jobs = append(jobs, fanout.ShellCommand(fmt.Sprintf(
-			`touch %[1]s/run.%[2]d; for i in $(seq 100); do c=$(ls %[1]s | grep -c '^run'); [ "$c" -ge %[3]d ] && break; sleep 0.01; done; ls %[1]s | grep -c '^run'; rm %[1]s/run.%[2]d`,
-			dir, i, limit)))
+	for range n {
+		// Each job announces itself, waits until it sees a full house or
+		// every job has started, prints the most it saw, and leaves.
+		jobs = append(jobs, helper(t, "crowd", dir, strconv.Itoa(limit), strconv.Itoa(n)))
 	}
 	recs := runAll(t, &fanout.Pool{Limit: limit}, jobs...)
 	if len(recs) != n {
@@ -146,12 +173,24 @@ func TestLimit(t *testing.T) {
 	}
 }
 
+// TestOrdered delivers results in submission order although the jobs
+// finish in the reverse one: each waits until the pool has seen the next
+// one finish.
 func TestOrdered(t *testing.T) {
+	dir := t.TempDir()
+	const n = 5
+	finished := func(seq int64) string { return filepath.Join(dir, fmt.Sprint("finished", seq)) }
 	var jobs []*fanout.Job
-	for _, d := range []string{"0.3", "0.1", "0.2", "0", "0.1"} {
-		jobs = append(jobs, fanout.ShellCommand("sleep "+d+"; echo "+d))
+	for i := 1; i < n; i++ {
+		jobs = append(jobs, helper(t, "gate", finished(int64(i+1)), "print", fmt.Sprint(i)))
 	}
-	recs := runAll(t, &fanout.Pool{Limit: 5, Ordered: true}, jobs...)
+	jobs = append(jobs, helper(t, "print", fmt.Sprint(n)))
+	p := &fanout.Pool{Limit: n, Ordered: true, Observe: func(ev fanout.Event) {
+		if ev.Kind == fanout.Finished {
+			os.WriteFile(finished(ev.Seq), nil, 0o644)
+		}
+	}}
+	recs := runAll(t, p, jobs...)
 	var got []string
 	for i, r := range recs {
 		if r.seq != int64(i+1) {
@@ -159,22 +198,44 @@ func TestOrdered(t *testing.T) {
 		}
 		got = append(got, strings.TrimSpace(r.stdout))
 	}
-	if strings.Join(got, " ") != "0.3 0.1 0.2 0 0.1" {
+	if strings.Join(got, " ") != "1 2 3 4 5" {
 		t.Fatalf("order = %v", got)
 	}
 }
 
-func TestUnorderedDeliversAsJobsFinish(t *testing.T) {
-	dir := t.TempDir()
-	// The first job waits for the second to finish, so completion order
-	// is 2, 1 whatever the scheduler does.
-	jobs := []*fanout.Job{
-		fanout.ShellCommand(fmt.Sprintf("while [ ! -e %s/done ]; do sleep 0.01; done; echo first", dir)),
-		fanout.ShellCommand(fmt.Sprintf("echo second; touch %s/done", dir)),
+// gateSink collects results, and creates the file gate when it receives the
+// result of job seq.
+type gateSink struct {
+	collector
+	seq  int64
+	gate string
+}
+
+func (s *gateSink) Receive(r *fanout.Result) error {
+	s.collector.Receive(r)
+	if r.Seq == s.seq {
+		return os.WriteFile(s.gate, nil, 0o644)
 	}
-	recs := runAll(t, &fanout.Pool{Limit: 2}, jobs...)
-	if recs[0].seq != 2 || recs[1].seq != 1 {
-		t.Fatalf("delivery order = %d, %d; want 2, 1", recs[0].seq, recs[1].seq)
+	return nil
+}
+
+func TestUnorderedDeliversAsJobsFinish(t *testing.T) {
+	// The first job runs until the second one's result is delivered, so
+	// delivery order is 2, 1 unless the pool holds a result back.
+	gate := filepath.Join(t.TempDir(), "gate")
+	sink := &gateSink{seq: 2, gate: gate}
+	p := &fanout.Pool{Limit: 2, Sink: sink}
+	for _, j := range []*fanout.Job{helper(t, "gate", gate, "print", "first\n"), helper(t, "print", "second\n")} {
+		if _, err := p.Go(context.Background(), j); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := p.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	recs := sink.recs
+	if len(recs) != 2 || recs[0].seq != 2 || recs[1].seq != 1 || recs[1].stdout != "first\n" {
+		t.Fatalf("delivered %+v; want job 2, then job 1", recs)
 	}
 }
 
@@ -182,7 +243,7 @@ func TestSpillToDisk(t *testing.T) {
 	dir := t.TempDir()
 	const size = 5 << 20
 	recs := runAll(t, &fanout.Pool{CaptureLimit: 64 << 10, TempDir: dir},
-		fanout.ShellCommand(fmt.Sprintf("head -c %d /dev/zero | tr '\\0' x", size)))
+		helper(t, "fill", strconv.Itoa(size), "x"))
 	r := recs[0]
 	if !r.spilled || len(r.stdout) != size || strings.Trim(r.stdout, "x") != "" {
 		t.Fatalf("spilled=%v len=%d", r.spilled, len(r.stdout))
@@ -200,19 +261,18 @@ func TestBinaryOutputByteForByte(t *testing.T) {
 	}
 	f := filepath.Join(t.TempDir(), "bin")
 	os.WriteFile(f, bytes.Repeat(all.Bytes(), 1000), 0o644)
-	recs := runAll(t, &fanout.Pool{CaptureLimit: 4096}, fanout.Command("cat", f))
+	recs := runAll(t, &fanout.Pool{CaptureLimit: 4096}, helper(t, "cat", f))
 	want, _ := os.ReadFile(f)
 	if recs[0].stdout != string(want) {
 		t.Fatal("binary output changed in transit")
 	}
 }
 
-// groupAlive reports whether any process remains in the group pgid. A
-// killed member lingers as a zombie until init reaps it, so this waits a
-// bounded time for the group to empty before saying it did not.
+// groupAlive reports whether any process of the group pgid still runs,
+// waiting a bounded time for the group to empty before saying it did not.
 func groupAlive(pgid int) bool {
 	deadline := time.Now().Add(5 * time.Second)
-	for syscall.Kill(-pgid, 0) == nil {
+	for groupRunning(pgid) {
 		if time.Now().After(deadline) {
 			return true
 		}
@@ -221,45 +281,67 @@ func groupAlive(pgid int) bool {
 	return false
 }
 
-func readPid(t *testing.T, path string) int {
+// runTimed runs the job that mk makes in a fresh directory, with its
+// Timeout d, on a pool that pool makes, and again with d doubled until the
+// job had made the file ready in that directory before it timed out: a
+// loaded machine may take longer than d to get a job going.
+func runTimed(t *testing.T, pool func() *fanout.Pool, d time.Duration, ready string, mk func(dir string) *fanout.Job) (record, string) {
 	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
+	for {
+		dir := t.TempDir()
+		job := mk(dir)
+		job.Timeout = d
+		r := runAll(t, pool(), job)[0]
+		if _, err := os.Stat(filepath.Join(dir, ready)); err == nil {
+			return r, dir
+		}
+		if d > 10*time.Second {
+			t.Fatalf("the job was never ready before its timeout of %v: %+v", d, r)
+		}
+		d *= 2
 	}
-	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pid
 }
 
 func TestTimeoutKillsWholeGroup(t *testing.T) {
-	dir := t.TempDir()
-	pidf := filepath.Join(dir, "pid")
-	// A tree: the job's shell, a sub-shell with its own children, and more.
-	job := fanout.ShellCommand(fmt.Sprintf("echo $$ > %s; sh -c 'sleep 30 & sleep 30; wait' & sleep 30 & wait", pidf))
-	job.Timeout = 200 * time.Millisecond
-	recs := runAll(t, &fanout.Pool{}, job)
-	r := recs[0]
+	// A tree: the job's process and two children of its own, in its group.
+	r, dir := runTimed(t, func() *fanout.Pool { return &fanout.Pool{} }, 200*time.Millisecond, "pgid", func(dir string) *fanout.Job {
+		return helper(t, "spawn", filepath.Join(dir, "gc1"), "spawn", filepath.Join(dir, "gc2"), "termwait", "pgid", filepath.Join(dir, "pgid"), "sleep", "1m")
+	})
+	gcs := []int{killAtEnd(t, filepath.Join(dir, "gc1")), killAtEnd(t, filepath.Join(dir, "gc2"))}
 	if !r.timedOut || r.sig != syscall.SIGTERM || r.exit != -1 {
 		t.Fatalf("timedOut=%v sig=%v exit=%d", r.timedOut, r.sig, r.exit)
 	}
-	if pg := readPid(t, pidf); groupAlive(pg) {
+	if pg := readPid(t, filepath.Join(dir, "pgid")); groupAlive(pg) {
 		t.Fatalf("process group %d still has members", pg)
+	}
+	for i, pid := range gcs {
+		if !processGone(pid) {
+			t.Fatalf("the job's child %d outlived it", pid)
+		}
+		// The whole group gets the term sequence, not only the job's
+		// own process, so that its children too may clean up.
+		if _, err := os.Stat(filepath.Join(dir, fmt.Sprint("gc", i+1, ".term"))); err != nil {
+			t.Fatalf("the job's child %d was not sent SIGTERM", pid)
+		}
 	}
 }
 
+// A job that ignores SIGTERM gets the next step of the sequence.
 func TestTermSeqEscalatesToKill(t *testing.T) {
-	job := fanout.ShellCommand("trap '' TERM; sleep 30 & wait; sleep 30")
-	job.Timeout = 100 * time.Millisecond
-	p := &fanout.Pool{Executor: &fanout.Local{TermSeq: []fanout.TermStep{
-		{Signal: syscall.SIGTERM, Wait: 50 * time.Millisecond},
-		{Signal: syscall.SIGKILL, Wait: 50 * time.Millisecond},
-	}}}
-	r := runAll(t, p, job)[0]
+	pool := func() *fanout.Pool {
+		return &fanout.Pool{Executor: &fanout.Local{TermSeq: []fanout.TermStep{
+			{Signal: syscall.SIGTERM, Wait: 50 * time.Millisecond},
+			{Signal: syscall.SIGKILL, Wait: 50 * time.Millisecond},
+		}}}
+	}
+	r, _ := runTimed(t, pool, 100*time.Millisecond, "ready", func(dir string) *fanout.Job {
+		return helper(t, "ignore", "SIGTERM", "touch", filepath.Join(dir, "ready"), "sleep", "1m")
+	})
 	if !r.timedOut || r.sig != syscall.SIGKILL {
 		t.Fatalf("timedOut=%v sig=%v, want killed by SIGKILL", r.timedOut, r.sig)
+	}
+	if r.runtime < 150*time.Millisecond {
+		t.Fatalf("killed after %v, before the timeout and the SIGTERM step had passed", r.runtime)
 	}
 }
 
@@ -268,13 +350,15 @@ func TestCancelTerminatesRunningJobs(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	c := &collector{}
 	p := &fanout.Pool{Limit: 2, Sink: c}
+	file := func(name string, i int) string { return filepath.Join(dir, fmt.Sprint(name, i)) }
 	for i := range 2 {
-		// Each job signals readiness by creating its pid file.
-		if _, err := p.Go(ctx, fanout.ShellCommand(fmt.Sprintf("sleep 30 & echo $$ > %s/pid%d.tmp; mv %s/pid%d.tmp %s/pid%d; wait", dir, i, dir, i, dir, i))); err != nil {
+		// Each job signals readiness by creating its group's file.
+		if _, err := p.Go(ctx, helper(t, "spawn", file("gc", i), "termwait", "pgid", file("pgid", i), "sleep", "1m")); err != nil {
 			t.Fatal(err)
 		}
 	}
-	waitFor(t, filepath.Join(dir, "pid0"), filepath.Join(dir, "pid1"))
+	waitFor(t, file("pgid", 0), file("pgid", 1))
+	gcs := []int{killAtEnd(t, file("gc", 0)), killAtEnd(t, file("gc", 1))}
 	cancel()
 	if err := p.Wait(); err != nil {
 		t.Fatal(err)
@@ -288,8 +372,14 @@ func TestCancelTerminatesRunningJobs(t *testing.T) {
 		}
 	}
 	for i := range 2 {
-		if pg := readPid(t, filepath.Join(dir, fmt.Sprintf("pid%d", i))); groupAlive(pg) {
+		if pg := readPid(t, file("pgid", i)); groupAlive(pg) {
 			t.Fatalf("group %d survived cancellation", pg)
+		}
+		if !processGone(gcs[i]) {
+			t.Fatalf("the child %d of job %d survived cancellation", gcs[i], i)
+		}
+		if _, err := os.Stat(file("gc", i) + ".term"); err != nil {
+			t.Fatalf("the child %d of job %d was not sent SIGTERM", gcs[i], i)
 		}
 	}
 	// A pool whose context is done starts nothing more: Go refuses the
@@ -297,7 +387,7 @@ func TestCancelTerminatesRunningJobs(t *testing.T) {
 	after := &collector{}
 	p = &fanout.Pool{Sink: after}
 	marker := filepath.Join(dir, "ran")
-	_, goErr := p.Go(ctx, fanout.Command("touch", marker))
+	_, goErr := p.Go(ctx, helper(t, "touch", marker))
 	p.Wait()
 	if _, err := os.Stat(marker); err == nil {
 		t.Fatal("a job ran after its context was cancelled")
@@ -330,32 +420,34 @@ func waitFor(t *testing.T, paths ...string) {
 
 func TestGrandchildHoldingStdoutDoesNotHang(t *testing.T) {
 	dir := t.TempDir()
-	pidf := filepath.Join(dir, "pid")
+	pgid, gc := filepath.Join(dir, "pgid"), filepath.Join(dir, "gc")
 	start := time.Now()
-	// The background sleep inherits stdout; the job's shell exits at once.
-	recs := runAll(t, &fanout.Pool{}, fanout.ShellCommand(fmt.Sprintf("echo $$ > %s; sleep 30 & echo done", pidf)))
+	// The child inherits stdout and sleeps; the job's process exits at once.
+	recs := runAll(t, &fanout.Pool{}, helper(t, "pgid", pgid, "spawn", gc, "print", "done\n"))
+	pid := killAtEnd(t, gc)
 	if recs[0].stdout != "done\n" || recs[0].exit != 0 {
 		t.Fatalf("stdout=%q exit=%d", recs[0].stdout, recs[0].exit)
 	}
 	if time.Since(start) > 10*time.Second {
 		t.Fatal("pool waited for the grandchild")
 	}
-	if pg := readPid(t, pidf); groupAlive(pg) {
-		t.Fatalf("orphan left in group %d", pg)
+	if pg := readPid(t, pgid); groupAlive(pg) || !processGone(pid) {
+		t.Fatalf("orphan %d left in group %d", pid, pg)
 	}
 }
 
 func TestEscapedGrandchildBoundedByWaitDelay(t *testing.T) {
-	if _, err := exec.LookPath("setsid"); err != nil {
-		t.Skip("setsid not installed")
-	}
+	gc := filepath.Join(t.TempDir(), "gc")
 	p := &fanout.Pool{Executor: &fanout.Local{WaitDelay: 100 * time.Millisecond}}
 	start := time.Now()
-	recs := runAll(t, p, fanout.ShellCommand("setsid sleep 5 & echo out"))
+	// The child, in a session of its own, holds stdout for a minute.
+	recs := runAll(t, p, helper(t, "escape", gc, "print", "out\n"))
+	el := time.Since(start)
+	killAtEnd(t, gc)
 	if recs[0].stdout != "out\n" {
 		t.Fatalf("stdout=%q", recs[0].stdout)
 	}
-	if el := time.Since(start); el > 4*time.Second {
+	if el > 10*time.Second {
 		t.Fatalf("took %v: the escaped grandchild held the pool", el)
 	}
 }
@@ -365,18 +457,22 @@ func TestTryGo(t *testing.T) {
 	p := &fanout.Pool{Limit: 1}
 	ctx := context.Background()
 	gate := filepath.Join(dir, "gate")
-	if _, err := p.Go(ctx, fanout.ShellCommand(fmt.Sprintf("while [ ! -e %s ]; do sleep 0.01; done", gate))); err != nil {
+	if _, err := p.Go(ctx, helper(t, "gate", gate)); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := p.TryGo(ctx, fanout.Command("true")); ok {
+	if _, ok := p.TryGo(ctx, helper(t, "exit", "0")); ok {
 		t.Fatal("TryGo succeeded while the only slot was busy")
 	}
 	os.WriteFile(gate, nil, 0o644)
 	if err := p.Wait(); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := (&fanout.Pool{Limit: 1}).TryGo(ctx, fanout.Command("true")); !ok {
+	idle := &fanout.Pool{Limit: 1}
+	if _, ok := idle.TryGo(ctx, helper(t, "exit", "0")); !ok {
 		t.Fatal("TryGo failed on an idle pool")
+	}
+	if err := idle.Wait(); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -386,7 +482,7 @@ func TestSinkErrorStopsPool(t *testing.T) {
 	ctx := context.Background()
 	var err error
 	for range 100 {
-		if _, err = p.Go(ctx, fanout.Command("true")); err != nil {
+		if _, err = p.Go(ctx, helper(t, "exit", "0")); err != nil {
 			break
 		}
 	}
@@ -410,6 +506,8 @@ func TestManyJobsSeqComplete(t *testing.T) {
 	const n = 500
 	jobs := make([]*fanout.Job, n)
 	for i := range jobs {
+		// Not the helper: 500 starts of a race-enabled test binary cost
+		// seconds, and prove nothing more.
 		jobs[i] = fanout.Command("echo", strconv.Itoa(i))
 	}
 	recs := runAll(t, &fanout.Pool{Limit: 8}, jobs...)
@@ -429,16 +527,17 @@ func TestManyJobsSeqComplete(t *testing.T) {
 }
 
 func TestPrepareSeesSeqAndSlot(t *testing.T) {
+	exe := helperPath(t)
 	prep := func(j *fanout.Job, seq int64, slot int) error {
 		if seq == 3 {
 			return errors.New("refused")
 		}
-		j.Args = []string{"echo", fmt.Sprintf("%d-%d", seq, slot)}
+		j.Args = []string{helperName, fmt.Sprintf("%d-%d", seq, slot)}
 		return nil
 	}
 	var jobs []*fanout.Job
 	for range 3 {
-		jobs = append(jobs, &fanout.Job{Prepare: prep})
+		jobs = append(jobs, &fanout.Job{Prepare: prep, Path: exe, Env: helperEnviron("args")})
 	}
 	recs := runAll(t, &fanout.Pool{Limit: 1, Ordered: true}, jobs...)
 	if recs[0].stdout != "1-1\n" || recs[1].stdout != "2-1\n" {
@@ -455,12 +554,12 @@ func TestStopLetsRunningJobsFinish(t *testing.T) {
 	c := &collector{}
 	p := &fanout.Pool{Limit: 1, Sink: c}
 	ctx := context.Background()
-	if _, err := p.Go(ctx, fanout.ShellCommand(fmt.Sprintf("while [ ! -e %s ]; do sleep 0.01; done; echo finished", gate))); err != nil {
+	if _, err := p.Go(ctx, helper(t, "gate", gate, "print", "finished\n")); err != nil {
 		t.Fatal(err)
 	}
 	blocked := make(chan error)
 	go func() {
-		_, err := p.Go(ctx, fanout.Command("echo", "never"))
+		_, err := p.Go(ctx, helper(t, "print", "never\n"))
 		blocked <- err
 	}()
 	p.Stop()
@@ -482,14 +581,14 @@ func TestOrderedBehindSlowJobSpills(t *testing.T) {
 	dir := t.TempDir()
 	gate := filepath.Join(dir, "gate")
 	const n = 40
-	jobs := []*fanout.Job{fanout.ShellCommand(fmt.Sprintf("while [ ! -e %s ]; do sleep 0.01; done; echo first", gate))}
+	jobs := []*fanout.Job{helper(t, "gate", gate, "print", "first\n")}
 	for i := 1; i < n; i++ {
 		// Each prints 1 MiB; the last one opens the gate.
-		line := fmt.Sprintf("head -c 1048576 /dev/zero | tr '\\0' %c", 'a'+i%26)
+		steps := []string{"1048576", string(rune('a' + i%26))}
 		if i == n-1 {
-			line += "; touch " + gate
+			steps = append(steps, "touch", gate)
 		}
-		jobs = append(jobs, fanout.ShellCommand(line))
+		jobs = append(jobs, helper(t, "fill", steps...))
 	}
 	recs := runAll(t, &fanout.Pool{Limit: 4, Ordered: true, CaptureLimit: 2 << 20, TempDir: dir}, jobs...)
 	spilled := 0
@@ -519,7 +618,7 @@ func TestAttempts(t *testing.T) {
 	dir := t.TempDir()
 	count := filepath.Join(dir, "count")
 	// Fails twice, then succeeds.
-	job := fanout.ShellCommand(fmt.Sprintf(`echo x >> %s; n=$(wc -l < %s); echo attempt $n; [ $n -ge 3 ]`, count, count))
+	job := helper(t, "attempt", count, "3")
 	r := runAll(t, &fanout.Pool{Attempts: 5}, job)[0]
 	if r.exit != 0 || strings.TrimSpace(r.stdout) != "attempt 3" {
 		t.Fatalf("exit=%d stdout=%q, want success on the third attempt", r.exit, r.stdout)

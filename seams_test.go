@@ -18,7 +18,7 @@ import (
 // Observe sees every job start and finish, on the worker and in completion
 // order, even for an Ordered pool whose Sink gets them in submission order.
 func TestObserveInCompletionOrder(t *testing.T) {
-	dir := t.TempDir()
+	gate := filepath.Join(t.TempDir(), "gate")
 	var mu sync.Mutex
 	var events []string
 	var sunk []int64
@@ -27,16 +27,19 @@ func TestObserveInCompletionOrder(t *testing.T) {
 			mu.Lock()
 			defer mu.Unlock()
 			events = append(events, fmt.Sprintf("%s %d", ev.Kind, ev.Seq))
+			if ev.Kind == fanout.Finished && ev.Seq == 2 {
+				os.WriteFile(gate, nil, 0o644)
+			}
 		},
 		Sink: fanout.SinkFunc(func(r *fanout.Result) error {
 			sunk = append(sunk, r.Seq)
 			return nil
 		}),
 	}
-	gate := filepath.Join(dir, "gate")
-	// Job 1 waits until job 2 is over; job 2 opens the gate.
-	p.Go(context.Background(), fanout.ShellCommand("while [ ! -e "+gate+" ]; do sleep 0.01; done"))
-	p.Go(context.Background(), fanout.ShellCommand("touch "+gate))
+	// Job 1 runs until Observe has seen job 2 finish: were Observe held
+	// back to submission order, as the Sink is, it never would.
+	p.Go(context.Background(), helper(t, "gate", gate))
+	p.Go(context.Background(), helper(t, "exit", "0"))
 	if err := p.Wait(); err != nil {
 		t.Fatal(err)
 	}
@@ -60,9 +63,9 @@ func TestStopFromObserve(t *testing.T) {
 		}
 	}}
 	ctx := context.Background()
-	p.Go(ctx, fanout.ShellCommand("exit 1"))
+	p.Go(ctx, helper(t, "exit", "1"))
 	for i := range 5 {
-		if _, err := p.Go(ctx, fanout.Command("touch", filepath.Join(dir, fmt.Sprint(i)))); err != nil {
+		if _, err := p.Go(ctx, helper(t, "touch", filepath.Join(dir, fmt.Sprint(i)))); err != nil {
 			break
 		}
 	}
@@ -83,7 +86,7 @@ func TestKeptResultsStayTheirOwn(t *testing.T) {
 		return nil
 	})}
 	for i := 1; i <= 6; i++ {
-		p.Go(context.Background(), fanout.Command("echo", fmt.Sprint("out", i)))
+		p.Go(context.Background(), helper(t, "print", fmt.Sprintf("out%d\n", i)))
 	}
 	if err := p.Wait(); err != nil {
 		t.Fatal(err)
@@ -120,7 +123,7 @@ func TestSpilledOutputKeepOrRelease(t *testing.T) {
 		return nil
 	})}
 	for range 2 {
-		p.Go(context.Background(), fanout.ShellCommand("head -c 1000 /dev/zero | tr '\\0' x"))
+		p.Go(context.Background(), helper(t, "fill", "1000", "x"))
 	}
 	p.Wait()
 	if got := keptR.Stdout.String(); got != strings.Repeat("x", 1000) {
@@ -170,7 +173,7 @@ func TestExecutorFailureIsUnavailable(t *testing.T) {
 func TestRunIterates(t *testing.T) {
 	var jobs []*fanout.Job
 	for i := 1; i <= 8; i++ {
-		jobs = append(jobs, fanout.Command("echo", fmt.Sprint(i)))
+		jobs = append(jobs, helper(t, "print", fmt.Sprint(i)))
 	}
 	var got []string
 	for r, err := range (&fanout.Pool{Limit: 3, Ordered: true}).Run(context.Background(), slices.Values(jobs)) {
@@ -189,11 +192,11 @@ func TestRunIterates(t *testing.T) {
 func TestRunBreakStops(t *testing.T) {
 	dir := t.TempDir()
 	jobs := func(yield func(*fanout.Job) bool) {
-		if !yield(fanout.ShellCommand("exit 0")) {
+		if !yield(helper(t, "exit", "0")) {
 			return
 		}
 		for i := range 20 {
-			if !yield(fanout.ShellCommand(fmt.Sprintf("touch %s/started%d; sleep 30", dir, i))) {
+			if !yield(helper(t, "touch", filepath.Join(dir, fmt.Sprint("started", i)), "sleep", "1m")) {
 				return
 			}
 		}

@@ -38,7 +38,7 @@ func TestPoolShrinksAtOpenFileLimit(t *testing.T) {
 	const n = 60
 	var jobs []*fanout.Job
 	for i := 1; i <= n; i++ {
-		jobs = append(jobs, &fanout.Job{Args: []string{"cat"}, Stdin: strings.NewReader(strconv.Itoa(i) + "\n")})
+		jobs = append(jobs, withStdin(helper(t, "cat", "-"), strconv.Itoa(i)+"\n"))
 	}
 	lowerOpenFiles(t, 24)
 	recs := runAll(t, &fanout.Pool{Limit: 30}, jobs...)
@@ -53,6 +53,8 @@ func TestPoolRetriesKeepInput(t *testing.T) {
 			const n = 12
 			var jobs []*fanout.Job
 			for i := 1; i <= n; i++ {
+				// cat, not the test helper: hundreds of starts of a
+				// race-enabled binary would cost seconds here.
 				jobs = append(jobs, &fanout.Job{Args: []string{"cat"}, Stdin: strings.NewReader(strconv.Itoa(i) + "\n")})
 			}
 			lowerOpenFiles(t, spare)

@@ -87,7 +87,7 @@ func TestPoolShrinksWhenJobsCannotStart(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		for i := 1; i <= n; i++ {
-			job := fanout.ShellCommand(fmt.Sprintf("while [ ! -e %s ]; do sleep 0.01; done; echo %d", gate, i))
+			job := helper(t, "gate", gate, "print", fmt.Sprintf("%d\n", i))
 			if _, err := p.Go(context.Background(), job); err != nil {
 				done <- err
 				return

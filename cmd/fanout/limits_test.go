@@ -70,7 +70,7 @@ func TestLowOpenFileLimitRunsEveryJob(t *testing.T) {
 	args := append([]string{"-c", `ulimit -n 40 && exec "$0" "$@"`, os.Args[0], "-j30", "echo"}, seqArgs(60)...)
 	cmd := exec.Command("sh", args...)
 	cmd.Dir = t.TempDir()
-	cmd.Env = append(os.Environ(), "FANOUT_TEST_AS_CLI=1", "PARALLEL_SHELL=/bin/sh")
+	cmd.Env = childEnv("FANOUT_TEST_AS_CLI=1", "PARALLEL_SHELL=/bin/sh")
 	var stdout, stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {

@@ -31,6 +31,8 @@ func TestScripts(t *testing.T) {
 		Setup: func(env *testscript.Env) error {
 			// Jobs run with a predictable shell whatever the caller's.
 			env.Setenv("PARALLEL_SHELL", "/bin/sh")
+			// fanout is this test binary: see childEnv.
+			env.Setenv("GORACE", raceOptions())
 			return nil
 		},
 	})

@@ -29,10 +29,9 @@ func plainBinary(t *testing.T) string {
 			return
 		}
 		buildPath = filepath.Join(dir, "fanout")
-		out, err := exec.Command("go", "build", "-o", buildPath, ".").CombinedOutput()
-		if err != nil {
-			buildErr = err
-			t.Logf("%s", out)
+		if out, err := exec.Command("go", "build", "-o", buildPath, ".").CombinedOutput(); err != nil {
+			// Every test that needs the binary fails with the reason.
+			buildErr = fmt.Errorf("%w\n%s", err, out)
 		}
 	})
 	if buildErr != nil {
@@ -69,7 +68,7 @@ func peakRSS(t *testing.T, bin, dir string, args ...string) float64 {
 	peak := filepath.Join(t.TempDir(), "peak")
 	cmd := exec.Command(os.Args[0], append([]string{bin}, args...)...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "PARALLEL_SHELL=/bin/sh", "TMPDIR="+dir, "FANOUT_TEST_AS_PEAK="+peak)
+	cmd.Env = childEnv("PARALLEL_SHELL=/bin/sh", "TMPDIR="+dir, "FANOUT_TEST_AS_PEAK="+peak)
 	devnull, _ := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
 	defer devnull.Close()
 	cmd.Stdout = devnull

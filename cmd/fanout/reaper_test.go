@@ -27,20 +27,33 @@ const grandchildJob = `sleep 60 & echo $! > gc_{}.tmp && mv gc_{}.tmp gc_{}; ech
 // its children need the reaper. Each way fanout can die unasked, a kill
 // after a hangup included, must leave no process of any job behind.
 func TestNoJobOutlivesFanout(t *testing.T) {
-	for _, sig := range []syscall.Signal{syscall.SIGKILL, syscall.SIGHUP, syscall.SIGQUIT} {
-		t.Run(unix.SignalName(sig), func(t *testing.T) {
+	cases := []struct {
+		name string
+		sigs []syscall.Signal
+		want string // how fanout ends
+	}{
+		{"SIGKILL", []syscall.Signal{syscall.SIGKILL}, "signal: killed"},
+		// After a hangup fanout waits for its jobs: it is the SIGKILL
+		// that follows, as when the session's processes are killed,
+		// that must not leave them behind.
+		{"SIGHUP", []syscall.Signal{syscall.SIGHUP, syscall.SIGKILL}, "signal: killed"},
+		{"SIGQUIT", []syscall.Signal{syscall.SIGQUIT}, "exit status 131"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
 			cmd, stderr, _ := startFanout(t, dir, "--lb", "-j2", grandchildJob, ":::", "a", "b")
 			pids := grandchildren(t, dir, stderr, "a", "b")
-			cmd.Process.Signal(sig)
-			if sig == syscall.SIGHUP {
-				// fanout lets running jobs finish after a hangup, as GNU
-				// parallel does; killed while it waits, it leaves none.
-				waitLine(t, stderr, "SIGHUP")
-				cmd.Process.Signal(syscall.SIGKILL)
+			for _, sig := range c.sigs {
+				cmd.Process.Signal(sig)
+				if sig == syscall.SIGHUP {
+					waitLine(t, stderr, unix.SignalName(sig))
+				}
 			}
 			go io.Copy(io.Discard, stderrReader(stderr))
-			t.Logf("fanout: %v", cmd.Wait())
+			if err := cmd.Wait(); err == nil || err.Error() != c.want {
+				t.Fatalf("fanout ended with %v, want %s", err, c.want)
+			}
 			assertGone(t, pids)
 		})
 	}
@@ -69,7 +82,9 @@ func TestNoJobOutlivesFanout(t *testing.T) {
 		pids := grandchildren(t, dir, stderr, "a", "b")
 		os.WriteFile(filepath.Join(dir, "go"), nil, 0o644)
 		go io.Copy(io.Discard, stderrReader(stderr))
-		t.Logf("fanout: %v", cmd.Wait())
+		if err := cmd.Wait(); err == nil || err.Error() != "exit status 141" && err.Error() != "signal: broken pipe" {
+			t.Fatalf("fanout ended with %v, want exit status 141 or death by SIGPIPE", err)
+		}
 		assertGone(t, pids)
 	})
 }

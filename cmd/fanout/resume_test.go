@@ -18,8 +18,28 @@ import (
 func fanoutCmd(dir string, args ...string) *exec.Cmd {
 	cmd := exec.Command(os.Args[0], args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "FANOUT_TEST_AS_CLI=1", "PARALLEL_SHELL=/bin/sh")
+	cmd.Env = childEnv("FANOUT_TEST_AS_CLI=1", "PARALLEL_SHELL=/bin/sh")
 	return cmd
+}
+
+// childEnv is this process's environment, with vars, for a child that runs
+// this test binary. Built with -race, the binary sleeps a second at exit
+// for other threads to report races, and so does its reaper, which fanout
+// waits for: most tests would spend more time in those sleeps than in
+// fanout. A race is still reported, and fails the child, without them.
+func childEnv(vars ...string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "GORACE=") {
+			env = append(env, kv)
+		}
+	}
+	return append(append(env, "GORACE="+raceOptions()), vars...)
+}
+
+// raceOptions is $GORACE with no sleep at exit.
+func raceOptions() string {
+	return strings.TrimSpace(os.Getenv("GORACE") + " atexit_sleep_ms=0")
 }
 
 // joblogSeqs reads the job log's finished sequence numbers, failing the

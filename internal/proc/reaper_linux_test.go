@@ -302,3 +302,18 @@ func TestStopReaper(t *testing.T) {
 		t.Fatalf("%v: %s", err, out)
 	}
 }
+
+// The reaper runs with the race detector's options of its owner: without
+// them a race-enabled reaper sleeps a second as it exits, which StopReaper,
+// and so every run of fanout under test, waits for.
+func TestReaperKeepsGORACE(t *testing.T) {
+	t.Setenv("GORACE", "atexit_sleep_ms=0")
+	_, rp, _, _ := startOwner(t)
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", rp))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(append([]byte{0}, b...), []byte("\x00GORACE=atexit_sleep_ms=0\x00")) {
+		t.Fatalf("reaper environment %q lacks GORACE=atexit_sleep_ms=0", b)
+	}
+}

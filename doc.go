@@ -35,6 +35,14 @@
 // memory. Should the reaper fail to start, or a job leave its group, only
 // the job's own process is sure to die with the program.
 //
+// fanout runs on Linux, macOS and FreeBSD. On Linux a job is supervised
+// through a pidfd, its spilled output moves by splice and sendfile, and its
+// process dies with the program by Pdeathsig. macOS and FreeBSD, and Linux
+// built with the fanout_portable tag, use a portable supervisor over Go's
+// netpoller and kqueue (epoll under the tag) with plain copies; macOS has no
+// Pdeathsig, so there the reaper alone kills a dead program's jobs. Windows,
+// which has no process groups or signals, is not supported.
+//
 // A job's captured output stays in memory up to CaptureLimit and spills to
 // an unlinked temporary file beyond it, so a job printing gigabytes costs
 // megabytes. A Result's Err means the job could not run at all; a non-zero

@@ -11,8 +11,6 @@ import (
 	"syscall"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/fanoutdev/fanout/internal/tmpfile"
 )
 
@@ -220,26 +218,6 @@ func (o *Output) spill() error {
 	return nil
 }
 
-// SpliceFrom moves bytes from the pipe fd straight into the spill file, in
-// the kernel, once output has spilled; before that it declines, and the
-// bytes are read into memory.
-func (o *Output) SpliceFrom(fd int) (int64, bool, error) {
-	if o.f == nil {
-		return 0, false, nil
-	}
-	n, err := unix.Splice(fd, nil, int(o.f.Fd()), nil, 1<<20, unix.SPLICE_F_MOVE)
-	if err == unix.EINVAL || err == unix.ENOSYS {
-		return 0, false, nil // not a pipe, or a file system that cannot
-	}
-	if n > 0 {
-		o.n += n
-	}
-	if err != nil && err != unix.EINTR && err != unix.EAGAIN {
-		return n, true, fmt.Errorf("spill output to %s: %w", o.tempDir(), err)
-	}
-	return n, true, err
-}
-
 // Len returns the number of bytes captured.
 func (o *Output) Len() int64 { return o.n }
 
@@ -261,32 +239,17 @@ func (o *Output) Bytes() []byte {
 // String returns the captured bytes as a string; see Bytes.
 func (o *Output) String() string { return string(o.Bytes()) }
 
-// WriteTo writes the captured bytes to w. Spilled output is copied by the
-// kernel (sendfile) where w is a file, pipe or device.
+// WriteTo writes the captured bytes to w. On Linux, spilled output is
+// copied by the kernel (sendfile) where w is a file, pipe or device.
 func (o *Output) WriteTo(w io.Writer) (int64, error) {
 	o.check()
 	if o.f == nil {
 		n, err := w.Write(o.buf)
 		return int64(n), err
 	}
-	var done int64
-	if out, ok := w.(*os.File); ok {
-		in := int(o.f.Fd())
-		for done < o.n {
-			n, err := unix.Sendfile(int(out.Fd()), in, &done, int(min(o.n-done, 1<<30)))
-			if err == unix.EINTR || err == unix.EAGAIN {
-				continue
-			}
-			if err != nil || n == 0 {
-				if done == 0 && (err == unix.EINVAL || err == unix.ENOSYS) {
-					break // not possible here: copy through memory below
-				}
-				return done, err
-			}
-		}
-		if done == o.n {
-			return done, nil
-		}
+	done, over, err := o.sendfile(w)
+	if over {
+		return done, err
 	}
 	n, err := io.Copy(w, io.NewSectionReader(o.f, done, o.n-done))
 	return done + n, err

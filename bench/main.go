@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command bench measures fanout side by side with its peers (xargs -P, GNU
 // parallel, rush) and with a minimal Go spawner, in one run, alternating
 // the tools round by round, and prints medians, ratios and a PASS/MISS line

@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command peak runs a command and writes the peak resident set size of
 // that command's own process, in KiB, to a file:
 //

@@ -1,33 +1,5 @@
-// Package proc starts a job's process in a process group of its own and
-// supervises it until every trace of it is gone: its exit status, its output
-// pipes, and any descendants left in its group.
-//
-// Supervision is an event loop on the process's pidfd, its output pipes and
-// a wake-up eventfd, run on the caller's goroutine. Each worker's Supervisor
-// owns one epoll instance, with the eventfd registered for good; a job adds
-// its pipes and pidfd. The goroutine waits by parking in Go's netpoller on
-// the epoll descriptor itself, so a running job holds no OS thread (a
-// thread blocked in poll(2) per job would spend a process limit that counts
-// threads, and crash the runtime when it cannot make more). That costs no
-// extra goroutine, channel or allocation per job: timeouts are read
-// deadlines on the epoll descriptor, and cancellation is a write to the
-// eventfd.
-//
-// A job's own process dies with this process by Pdeathsig, but its children
-// would not. So the first Supervisor also starts a reaper: this program
-// re-executed with FANOUT_REAPER=1 in its environment, which this package's
-// init recognises before main runs, in any program that imports it (init
-// functions of packages initialised before this one run in the reaper too,
-// so they should have no side effects beyond the process). The reaper shares
-// a table of the running jobs' process groups, which supervisors update with
-// an atomic store, no system call; it blocks reading a pipe that only this
-// process can write to, and when that ends, however this process ended, it
-// kills every group left in the table. The store follows ForkExec's return,
-// so children that a job starts in the moment before it can escape if this
-// process dies just then, as can a descendant that left its group; a
-// supervisor that finds the table full, or a process whose reaper could not
-// start (see ReaperErr), relies on Pdeathsig alone. The same table lets
-// SignalRunning reach every running job.
+//go:build linux && !fanout_portable
+
 package proc
 
 import (
@@ -35,61 +7,24 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
 )
 
-// TermStep is one step of a termination sequence: send Signal to the job's
-// process group, then wait up to Wait for it to exit before the next step.
-type TermStep struct {
-	Signal syscall.Signal
-	Wait   time.Duration
-}
-
-// DefaultTermSeq is GNU parallel's default --termseq.
-var DefaultTermSeq = []TermStep{
-	{syscall.SIGTERM, 200 * time.Millisecond},
-	{syscall.SIGTERM, 100 * time.Millisecond},
-	{syscall.SIGTERM, 50 * time.Millisecond},
-	{syscall.SIGKILL, 25 * time.Millisecond},
-}
-
-// Spec describes the process to start.
-type Spec struct {
-	Path string   // resolved executable path
-	Argv []string // argument vector, Argv[0] included
-	Dir  string
-	Env  []string
-	// Stdin, Stdout and Stderr are file descriptors handed to the child as
-	// they are; a negative Stdout or Stderr asks for a pipe that Run reads
-	// into the matching writer.
-	Stdin, Stdout, Stderr int
-	// Started, if set, is called once the process has started: input fed
-	// to it from here on is never consumed by a process that failed to
-	// start, which a caller may then start again.
-	Started func()
-}
-
-// Outcome is what Run observed.
-type Outcome struct {
-	Pid      int
-	Status   syscall.WaitStatus
-	Rusage   syscall.Rusage
-	Start    time.Time
-	End      time.Time
-	TimedOut bool // the deadline passed and the job was terminated
-	Canceled bool // a wake-up asked for termination
-	// WriteErr is the first error a writer returned; the rest of that
-	// stream was discarded so that the child is not blocked.
-	WriteErr error
-}
-
 // Supervisor runs processes one at a time; each worker of a pool owns one,
 // so its buffers, epoll instance and eventfd are reused from job to job.
+//
+// Supervision is an event loop on the process's pidfd, its output pipes and
+// a wake-up eventfd, run on the caller's goroutine. The epoll instance has
+// the eventfd registered for good; a job adds its pipes and pidfd. The
+// goroutine waits by parking in Go's netpoller on the epoll descriptor
+// itself, so a running job holds no OS thread (a thread blocked in poll(2)
+// per job would spend a process limit that counts threads, and crash the
+// runtime when it cannot make more). That costs no extra goroutine, channel
+// or allocation per job: timeouts are read deadlines on the epoll
+// descriptor, and cancellation is a write to the eventfd.
 type Supervisor struct {
 	wake int // eventfd; a write asks the running job to terminate
 	ep   int // epoll instance: wake, and the running job's pipes and pidfd
@@ -162,35 +97,6 @@ func (s *Supervisor) openEpoll() error {
 		return fmt.Errorf("epoll: %w", err)
 	}
 	return nil
-}
-
-// poller records whether Go's netpoller runs. The runtime starts it on
-// first use and dies if it cannot make its two descriptors, which a
-// process short of them may well not have: newPollable makes sure first.
-var poller struct {
-	mu sync.Mutex
-	up bool
-}
-
-// newPollable hands the non-blocking fd to Go's netpoller, starting that
-// if need be, and fails with EMFILE or ENFILE rather than let the runtime
-// crash when there are no descriptors to start it with.
-func newPollable(fd int, name string) (*os.File, error) {
-	poller.mu.Lock()
-	defer poller.mu.Unlock()
-	if !poller.up {
-		// The two descriptors this pipe frees are the lowest free ones,
-		// which the runtime takes next, unless another goroutine takes
-		// them in between.
-		var probe [2]int
-		if err := unix.Pipe2(probe[:], unix.O_CLOEXEC); err != nil {
-			return nil, fmt.Errorf("starting the netpoller: %w", err)
-		}
-		unix.Close(probe[0])
-		unix.Close(probe[1])
-		poller.up = true
-	}
-	return os.NewFile(uintptr(fd), name), nil
 }
 
 // Close releases the supervisor's descriptors.
@@ -272,9 +178,6 @@ func (s *Supervisor) Wake() {
 	var one = [8]byte{1}
 	unix.Write(s.wake, one[:])
 }
-
-// ErrNoPidfd reports a kernel too old for pidfd (Linux 5.3).
-var ErrNoPidfd = errors.New("this kernel has no pidfd support (linux 5.3 or newer is needed)")
 
 // Run starts the process described by sp and supervises it to the end: it
 // copies piped output to the sinks, enforces timeout (zero: none) and
@@ -481,14 +384,6 @@ func (s *Supervisor) readOnce(fd *int, sink *io.Writer, out *Outcome) {
 // bigPipe is the pipe size asked for jobs with a lot of output.
 const bigPipe = 1 << 20
 
-// Splicer is implemented by a writer that can take a stream's bytes
-// straight from the pipe, in the kernel, with no copy through this process
-// (a file, once output has spilled to disk). It reports handled false when
-// it cannot take them this time, and n 0 at end of file.
-type Splicer interface {
-	SpliceFrom(fd int) (n int64, handled bool, err error)
-}
-
 // closeRead stops watching a pipe's read end and closes it.
 func (s *Supervisor) closeRead(fd *int) {
 	s.unwatch(*fd)
@@ -515,30 +410,4 @@ func closePipes(p *[2][2]int) {
 			}
 		}
 	}
-}
-
-// devNull holds the shared /dev/null once it is open.
-var devNull struct {
-	mu sync.Mutex
-	f  atomic.Pointer[os.File]
-}
-
-// DevNull returns a shared read-only descriptor of /dev/null for jobs
-// without standard input. A failure to open it (no descriptor free) is not
-// kept: the next call tries again.
-func DevNull() (*os.File, error) {
-	if f := devNull.f.Load(); f != nil {
-		return f, nil
-	}
-	devNull.mu.Lock()
-	defer devNull.mu.Unlock()
-	if f := devNull.f.Load(); f != nil {
-		return f, nil
-	}
-	f, err := os.Open(os.DevNull)
-	if err != nil {
-		return nil, err
-	}
-	devNull.f.Store(f)
-	return f, nil
 }

@@ -117,9 +117,15 @@ func startReaper(table int) error {
 		return fmt.Errorf("reaper: pipe: %w", err)
 	}
 	n := null.Fd()
+	env := []string{reaperEnv + "=1", "GOMAXPROCS=1"}
+	if v, ok := os.LookupEnv("GORACE"); ok {
+		// A race-enabled build's options, such as not to sleep a second
+		// at exit, hold for its reaper too.
+		env = append(env, "GORACE="+v)
+	}
 	attr := &syscall.ProcAttr{
 		Dir:   "/",
-		Env:   []string{reaperEnv + "=1", "GOMAXPROCS=1"},
+		Env:   env,
 		Files: []uintptr{n, n, n, uintptr(p[0]), uintptr(table)},
 		Sys:   &syscall.SysProcAttr{Setpgid: true},
 	}

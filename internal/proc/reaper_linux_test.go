@@ -14,75 +14,6 @@ import (
 	"time"
 )
 
-// ownerEnv makes this test binary a reaper's owner: a process that starts
-// a job with a grandchild, as fanout does, in the directory it names.
-const ownerEnv = "FANOUT_PROC_TEST_OWNER"
-
-func TestMain(m *testing.M) {
-	if dir := os.Getenv(ownerEnv); dir != "" {
-		os.Exit(owner(dir))
-	}
-	os.Exit(m.Run())
-}
-
-// grandchildJob starts a grandchild in the job's group, names its pid in the
-// file gc once it runs, and prints a line. The supervisor reads that line
-// only after it has put the job in the table: until then the grandchild
-// would escape.
-var grandchildJob = []string{"sh", "-c", "sleep 60 & echo $! > gc.tmp && mv gc.tmp gc; echo ready; wait"}
-
-// onWrite calls its function at the first write.
-type onWrite struct{ f func() }
-
-func (w *onWrite) Write(b []byte) (int, error) {
-	if w.f != nil {
-		w.f()
-		w.f = nil
-	}
-	return len(b), nil
-}
-
-// owner runs grandchildJob under a supervisor, after writing its reaper's
-// pid to the file reaper, and creates the file ready when the job is in the
-// table. Given an argument "exit", it then exits, leaving the job running.
-func owner(dir string) int {
-	s, err := NewSupervisor()
-	if err == nil {
-		err = ReaperErr()
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	writeFile(filepath.Join(dir, "reaper"), strconv.Itoa(reaper.pid))
-	if len(os.Args) > 1 && os.Args[1] == "stop" {
-		pid := reaper.pid
-		StopReaper()
-		if err := syscall.Kill(pid, 0); err != syscall.ESRCH {
-			fmt.Fprintf(os.Stderr, "reaper %d still there after StopReaper: %v\n", pid, err)
-			return 3
-		}
-		return 0
-	}
-	ready := &onWrite{func() {
-		writeFile(filepath.Join(dir, "ready"), "")
-		if len(os.Args) > 1 && os.Args[1] == "exit" {
-			os.Exit(0)
-		}
-	}}
-	sp := &Spec{Path: "/bin/sh", Argv: grandchildJob, Dir: dir, Env: os.Environ(), Stdin: 0, Stdout: -1, Stderr: -1}
-	if _, err := s.Run(sp, ready, os.Stderr, 0, DefaultTermSeq, time.Second); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	return 0
-}
-
-func writeFile(path, s string) {
-	os.WriteFile(path+".tmp", []byte(s), 0o644)
-	os.Rename(path+".tmp", path)
-}
-
 // startOwner starts an owner with the write end of a pipe leaked to it as
 // descriptor 5, one the reaper must not keep, and returns the pids of its
 // reaper and of its job's grandchild once both run, and the name of the
@@ -300,5 +231,20 @@ func TestStopReaper(t *testing.T) {
 	cmd.Env = append(os.Environ(), ownerEnv+"="+t.TempDir())
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("%v: %s", err, out)
+	}
+}
+
+// The reaper runs with the race detector's options of its owner: without
+// them a race-enabled reaper sleeps a second as it exits, which StopReaper,
+// and so every run of fanout under test, waits for.
+func TestReaperKeepsGORACE(t *testing.T) {
+	t.Setenv("GORACE", "atexit_sleep_ms=0")
+	_, rp, _, _ := startOwner(t)
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", rp))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(append([]byte{0}, b...), []byte("\x00GORACE=atexit_sleep_ms=0\x00")) {
+		t.Fatalf("reaper environment %q lacks GORACE=atexit_sleep_ms=0", b)
 	}
 }

@@ -120,7 +120,7 @@ func TestSecondSignalKillsRunningJobs(t *testing.T) {
 	for _, sigs := range [][]syscall.Signal{{syscall.SIGTERM, syscall.SIGTERM}, {syscall.SIGINT}} {
 		t.Run(sigs[len(sigs)-1].String(), func(t *testing.T) {
 			dir := t.TempDir()
-			job := `echo $$ > pid_{}; sleep 30 & sleep 30; wait`
+			job := `echo $$ > pid_{}.tmp && mv pid_{}.tmp pid_{}; sleep 30 & sleep 30; wait`
 			cmd, stderr, _ := startFanout(t, dir, "-j2", "--joblog", "jl", job, ":::", "a", "b", "c")
 			waitFiles(t, filepath.Join(dir, "pid_a"), filepath.Join(dir, "pid_b"))
 			for i, s := range sigs {
@@ -203,7 +203,7 @@ func TestSighupLetsRunningJobsFinish(t *testing.T) {
 // fanout's goroutines, and leaves them out of the log.
 func TestSigquitTerminatesJobs(t *testing.T) {
 	dir := t.TempDir()
-	cmd, stderr, _ := startFanout(t, dir, "-j2", "--joblog", "jl", `echo $$ > pid_{}; sleep 30`, ":::", "a", "b")
+	cmd, stderr, _ := startFanout(t, dir, "-j2", "--joblog", "jl", `echo $$ > pid_{}.tmp && mv pid_{}.tmp pid_{}; sleep 30`, ":::", "a", "b")
 	waitFiles(t, filepath.Join(dir, "pid_a"), filepath.Join(dir, "pid_b"))
 	cmd.Process.Signal(syscall.SIGQUIT)
 	var rest strings.Builder

@@ -15,7 +15,7 @@ import (
 // reach in their own process groups, then fanout; SIGCONT continues them.
 func TestCtrlZStopsAndContinuesJobs(t *testing.T) {
 	dir := t.TempDir()
-	cmd, stderr, _ := startFanout(t, dir, "-j2", `echo $$ > pid_{}; sleep 30`, ":::", "a", "b")
+	cmd, stderr, _ := startFanout(t, dir, "-j2", `echo $$ > pid_{}.tmp && mv pid_{}.tmp pid_{}; sleep 30`, ":::", "a", "b")
 	go io.Copy(io.Discard, stderrReader(stderr))
 	waitFiles(t, filepath.Join(dir, "pid_a"), filepath.Join(dir, "pid_b"))
 	jobs := []int{readPid(t, filepath.Join(dir, "pid_a")), readPid(t, filepath.Join(dir, "pid_b"))}

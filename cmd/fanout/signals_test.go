@@ -76,6 +76,7 @@ func exitStatus(t *testing.T, cmd *exec.Cmd) int {
 // A first SIGTERM stops new jobs from starting and lets running ones
 // finish; the log has them, and --resume runs exactly the rest.
 func TestFirstSigtermLetsRunningJobsFinish(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cmd, stderr, out := startFanout(t, dir, "-j2", "--joblog", "jl", gatedJob, ":::", "a", "b", "c", "d")
 	waitFiles(t, filepath.Join(dir, "started_a"), filepath.Join(dir, "started_b"))
@@ -117,6 +118,7 @@ func stderrReader(sc *bufio.Scanner) io.Reader {
 // A second SIGTERM, or SIGINT, terminates the running jobs' process groups,
 // and leaves them out of the job log.
 func TestSecondSignalKillsRunningJobs(t *testing.T) {
+	t.Parallel()
 	for _, sigs := range [][]syscall.Signal{{syscall.SIGTERM, syscall.SIGTERM}, {syscall.SIGINT}} {
 		t.Run(sigs[len(sigs)-1].String(), func(t *testing.T) {
 			dir := t.TempDir()
@@ -177,6 +179,7 @@ func groupAlive(pgid int) bool {
 // ones finish, as in GNU parallel; they are logged, and --resume runs the
 // rest.
 func TestSighupLetsRunningJobsFinish(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cmd, stderr, out := startFanout(t, dir, "-j2", "--joblog", "jl", gatedJob, ":::", "a", "b", "c", "d")
 	waitFiles(t, filepath.Join(dir, "started_a"), filepath.Join(dir, "started_b"))
@@ -202,6 +205,7 @@ func TestSighupLetsRunningJobsFinish(t *testing.T) {
 // SIGQUIT terminates the running jobs, as SIGINT does, without a dump of
 // fanout's goroutines, and leaves them out of the log.
 func TestSigquitTerminatesJobs(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cmd, stderr, _ := startFanout(t, dir, "-j2", "--joblog", "jl", `echo $$ > pid_{}.tmp && mv pid_{}.tmp pid_{}; sleep 30`, ":::", "a", "b")
 	waitFiles(t, filepath.Join(dir, "pid_a"), filepath.Join(dir, "pid_b"))

@@ -24,6 +24,7 @@ func (v values) Seq(j *fanout.Job) int64 { return seqs[j] }
 var seqs = map[*fanout.Job]int64{}
 
 func TestEscape(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"a":   "a",
 		"a/b": `a\_b`,

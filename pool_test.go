@@ -69,6 +69,7 @@ func runAll(t *testing.T, p *fanout.Pool, jobs ...*fanout.Job) []record {
 }
 
 func TestResultFields(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	env := helper(t, "environ")
 	env.Env = []string{helperEnv + "=environ", "GORACE=atexit_sleep_ms=0", "FANOUT_T=v"}
@@ -134,6 +135,7 @@ func realPath(t *testing.T, dir string) string {
 }
 
 func TestNotFoundIsErrNotFound(t *testing.T) {
+	t.Parallel()
 	recs := runAll(t, &fanout.Pool{}, fanout.Command("fanout-no-such-program"))
 	if !errors.Is(recs[0].err, exec.ErrNotFound) || !strings.Contains(recs[0].err.Error(), "fanout-no-such-program") {
 		t.Fatalf("err = %v, want exec.ErrNotFound naming the program", recs[0].err)
@@ -143,6 +145,7 @@ func TestNotFoundIsErrNotFound(t *testing.T) {
 // TestLimit checks from the jobs' own view that at most Limit run at once:
 // each job holds a lock file while it runs and counts the others'.
 func TestLimit(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	const limit, n = 3, 12
 	var jobs []*fanout.Job
@@ -177,6 +180,7 @@ func TestLimit(t *testing.T) {
 // finish in the reverse one: each waits until the pool has seen the next
 // one finish.
 func TestOrdered(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	const n = 5
 	finished := func(seq int64) string { return filepath.Join(dir, fmt.Sprint("finished", seq)) }
@@ -220,6 +224,7 @@ func (s *gateSink) Receive(r *fanout.Result) error {
 }
 
 func TestUnorderedDeliversAsJobsFinish(t *testing.T) {
+	t.Parallel()
 	// The first job runs until the second one's result is delivered, so
 	// delivery order is 2, 1 unless the pool holds a result back.
 	gate := filepath.Join(t.TempDir(), "gate")
@@ -240,6 +245,7 @@ func TestUnorderedDeliversAsJobsFinish(t *testing.T) {
 }
 
 func TestSpillToDisk(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	const size = 5 << 20
 	recs := runAll(t, &fanout.Pool{CaptureLimit: 64 << 10, TempDir: dir},
@@ -255,6 +261,7 @@ func TestSpillToDisk(t *testing.T) {
 }
 
 func TestBinaryOutputByteForByte(t *testing.T) {
+	t.Parallel()
 	var all bytes.Buffer
 	for i := range 256 {
 		all.WriteByte(byte(i))
@@ -303,6 +310,7 @@ func runTimed(t *testing.T, pool func() *fanout.Pool, d time.Duration, ready str
 }
 
 func TestTimeoutKillsWholeGroup(t *testing.T) {
+	t.Parallel()
 	// A tree: the job's process and two children of its own, in its group.
 	r, dir := runTimed(t, func() *fanout.Pool { return &fanout.Pool{} }, 200*time.Millisecond, "pgid", func(dir string) *fanout.Job {
 		return helper(t, "spawn", filepath.Join(dir, "gc1"), "spawn", filepath.Join(dir, "gc2"), "termwait", "pgid", filepath.Join(dir, "pgid"), "sleep", "1m")
@@ -328,6 +336,7 @@ func TestTimeoutKillsWholeGroup(t *testing.T) {
 
 // A job that ignores SIGTERM gets the next step of the sequence.
 func TestTermSeqEscalatesToKill(t *testing.T) {
+	t.Parallel()
 	pool := func() *fanout.Pool {
 		return &fanout.Pool{Executor: &fanout.Local{TermSeq: []fanout.TermStep{
 			{Signal: syscall.SIGTERM, Wait: 50 * time.Millisecond},
@@ -346,6 +355,7 @@ func TestTermSeqEscalatesToKill(t *testing.T) {
 }
 
 func TestCancelTerminatesRunningJobs(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	c := &collector{}
@@ -419,6 +429,7 @@ func waitFor(t *testing.T, paths ...string) {
 }
 
 func TestGrandchildHoldingStdoutDoesNotHang(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	pgid, gc := filepath.Join(dir, "pgid"), filepath.Join(dir, "gc")
 	start := time.Now()
@@ -437,6 +448,7 @@ func TestGrandchildHoldingStdoutDoesNotHang(t *testing.T) {
 }
 
 func TestEscapedGrandchildBoundedByWaitDelay(t *testing.T) {
+	t.Parallel()
 	gc := filepath.Join(t.TempDir(), "gc")
 	p := &fanout.Pool{Executor: &fanout.Local{WaitDelay: 100 * time.Millisecond}}
 	start := time.Now()
@@ -453,6 +465,7 @@ func TestEscapedGrandchildBoundedByWaitDelay(t *testing.T) {
 }
 
 func TestTryGo(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	p := &fanout.Pool{Limit: 1}
 	ctx := context.Background()
@@ -477,6 +490,7 @@ func TestTryGo(t *testing.T) {
 }
 
 func TestSinkErrorStopsPool(t *testing.T) {
+	t.Parallel()
 	boom := errors.New("sink broke")
 	p := &fanout.Pool{Limit: 1, Sink: fanout.SinkFunc(func(*fanout.Result) error { return boom })}
 	ctx := context.Background()
@@ -495,6 +509,7 @@ func TestSinkErrorStopsPool(t *testing.T) {
 }
 
 func TestGoAfterWait(t *testing.T) {
+	t.Parallel()
 	p := &fanout.Pool{}
 	p.Wait()
 	if _, err := p.Go(context.Background(), fanout.Command("true")); !errors.Is(err, fanout.ErrStopped) {
@@ -503,6 +518,7 @@ func TestGoAfterWait(t *testing.T) {
 }
 
 func TestManyJobsSeqComplete(t *testing.T) {
+	t.Parallel()
 	const n = 500
 	jobs := make([]*fanout.Job, n)
 	for i := range jobs {
@@ -527,6 +543,7 @@ func TestManyJobsSeqComplete(t *testing.T) {
 }
 
 func TestPrepareSeesSeqAndSlot(t *testing.T) {
+	t.Parallel()
 	exe := helperPath(t)
 	prep := func(j *fanout.Job, seq int64, slot int) error {
 		if seq == 3 {
@@ -549,6 +566,7 @@ func TestPrepareSeesSeqAndSlot(t *testing.T) {
 }
 
 func TestStopLetsRunningJobsFinish(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	gate := filepath.Join(dir, "gate")
 	c := &collector{}
@@ -578,6 +596,7 @@ func TestStopLetsRunningJobsFinish(t *testing.T) {
 // TestOrderedBehindSlowJobSpills checks that results waiting behind a slow
 // job move to disk once they pass the memory budget, and come out whole.
 func TestOrderedBehindSlowJobSpills(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	gate := filepath.Join(dir, "gate")
 	const n = 40
@@ -615,6 +634,7 @@ func TestOrderedBehindSlowJobSpills(t *testing.T) {
 }
 
 func TestAttempts(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	count := filepath.Join(dir, "count")
 	// Fails twice, then succeeds.

@@ -18,6 +18,7 @@ import (
 // Observe sees every job start and finish, on the worker and in completion
 // order, even for an Ordered pool whose Sink gets them in submission order.
 func TestObserveInCompletionOrder(t *testing.T) {
+	t.Parallel()
 	gate := filepath.Join(t.TempDir(), "gate")
 	var mu sync.Mutex
 	var events []string
@@ -55,6 +56,7 @@ func TestObserveInCompletionOrder(t *testing.T) {
 // Stop called from Observe's Finished stops the pool before the worker
 // takes another job: a halt on the first failure cannot race a start.
 func TestStopFromObserve(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	var p *fanout.Pool
 	p = &fanout.Pool{Limit: 1, Observe: func(ev fanout.Event) {
@@ -78,6 +80,7 @@ func TestStopFromObserve(t *testing.T) {
 // A Result kept past its delivery does not change under its keeper: each
 // kept pointer still holds its own job's numbers and output.
 func TestKeptResultsStayTheirOwn(t *testing.T) {
+	t.Parallel()
 	var kept []*fanout.Result
 	var copies []fanout.Result
 	p := &fanout.Pool{Limit: 3, Sink: fanout.SinkFunc(func(r *fanout.Result) error {
@@ -112,6 +115,7 @@ func TestKeptResultsStayTheirOwn(t *testing.T) {
 // Spilled output is released when Receive returns, and reading it then
 // panics rather than look empty; Keep keeps it readable.
 func TestSpilledOutputKeepOrRelease(t *testing.T) {
+	t.Parallel()
 	var keptR, plainR *fanout.Result
 	p := &fanout.Pool{CaptureLimit: 16, Sink: fanout.SinkFunc(func(r *fanout.Result) error {
 		if r.Seq == 1 {
@@ -145,6 +149,7 @@ func (brokenExecutor) Runner() (fanout.Runner, error) { return nil, errors.New("
 // A failure of the executor itself is told apart from a program that could
 // not start.
 func TestExecutorFailureIsUnavailable(t *testing.T) {
+	t.Parallel()
 	c := &collector{}
 	p := &fanout.Pool{Limit: 1, Executor: brokenExecutor{}, Sink: c}
 	// The job is refused, or handed over and delivered unrun: either way
@@ -171,6 +176,7 @@ func TestExecutorFailureIsUnavailable(t *testing.T) {
 // Pool.Run yields every result on the caller's goroutine, in order for an
 // Ordered pool.
 func TestRunIterates(t *testing.T) {
+	t.Parallel()
 	var jobs []*fanout.Job
 	for i := 1; i <= 8; i++ {
 		jobs = append(jobs, helper(t, "print", fmt.Sprint(i)))
@@ -190,6 +196,7 @@ func TestRunIterates(t *testing.T) {
 // Breaking out of Pool.Run stops the pool: running jobs are terminated,
 // jobs not started never start, and Run returns promptly.
 func TestRunBreakStops(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	jobs := func(yield func(*fanout.Job) bool) {
 		if !yield(helper(t, "exit", "0")) {

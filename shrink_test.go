@@ -71,6 +71,7 @@ func checkAllSucceeded(t *testing.T, recs []record, n int) {
 // A job that cannot start for lack of descriptors is not a failure: the
 // pool runs fewer jobs at once and starts it again once another finishes.
 func TestPoolShrinksWhenJobsCannotStart(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	gate := filepath.Join(dir, "gate")
 	exe := &scarce{n: 3}
@@ -123,6 +124,7 @@ func TestPoolShrinksWhenJobsCannotStart(t *testing.T) {
 // A job that cannot start even when it runs alone is delivered with its
 // error, once, and does not hang the pool.
 func TestPoolDeliversExhaustionAtLimitOne(t *testing.T) {
+	t.Parallel()
 	exe := &scarce{n: 0}
 	recs := runAll(t, &fanout.Pool{Limit: 4, Executor: exe}, fanout.Command("echo", "1"), fanout.Command("echo", "2"))
 	if len(recs) != 2 {

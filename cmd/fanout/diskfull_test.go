@@ -39,6 +39,7 @@ func runCLI(t *testing.T, dir string, args ...string) (stdout, stderr string, co
 // starts no more jobs and exits 255. The job whose output was lost is not
 // done: it is not logged, so that --resume runs it again.
 func TestFullTmpdir(t *testing.T) {
+	t.Parallel()
 	tmp := tinyFS(t, "256k")
 	dir := t.TempDir()
 	_, stderr, code := runCLI(t, dir, "-j1", "--joblog", "jl", "--tmpdir", tmp,
@@ -64,6 +65,7 @@ func TestFullTmpdir(t *testing.T) {
 // A full disk under the job log stops the run with a clear error, and the
 // log stays readable for --resume.
 func TestFullJoblogDisk(t *testing.T) {
+	t.Parallel()
 	fs := tinyFS(t, "8k")
 	dir := t.TempDir()
 	jl := filepath.Join(fs, "jl")

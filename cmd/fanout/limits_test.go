@@ -67,6 +67,7 @@ func TestHugeJobsValueRunsInBoundedMemory(t *testing.T) {
 // Under an open file limit too low for -j, fanout runs fewer jobs at once,
 // says so in one line, and runs every job, as GNU parallel does.
 func TestLowOpenFileLimitRunsEveryJob(t *testing.T) {
+	t.Parallel()
 	args := append([]string{"-c", `ulimit -n 40 && exec "$0" "$@"`, os.Args[0], "-j30", "echo"}, seqArgs(60)...)
 	cmd := exec.Command("sh", args...)
 	cmd.Dir = t.TempDir()

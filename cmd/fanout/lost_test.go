@@ -119,6 +119,7 @@ func slowCopy(w io.Writer, r io.Reader) {
 // moments and --resume, every job the log holds has its output whole,
 // in the -k output file and in the --results tree.
 func TestKillNineKeepsOutput(t *testing.T) {
+	t.Parallel()
 	rounds := 3
 	if testing.Short() {
 		rounds = 1
@@ -179,6 +180,7 @@ func TestKillNineKeepsOutput(t *testing.T) {
 // A job whose output could not be written is not done: it is not logged,
 // the run fails, and --resume runs it again.
 func TestOutputLostIsNotLogged(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
 	if err != nil {
@@ -206,6 +208,7 @@ func TestOutputLostIsNotLogged(t *testing.T) {
 
 // A missing or unusable --tmpdir is refused at start, before any job runs.
 func TestBadTmpdir(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "file"), nil, 0o644)
 	for _, tmp := range []string{filepath.Join(dir, "nonexistent"), filepath.Join(dir, "file")} {
@@ -237,6 +240,7 @@ func TestBadTmpdir(t *testing.T) {
 
 // Output that could not be kept (the spill file failed) fails the run.
 func TestOutputLostFailsTheRun(t *testing.T) {
+	t.Parallel()
 	tmp := tinyFS(t, "64k")
 	dir := t.TempDir()
 	_, stderr, code := runCLI(t, dir, "-j1", "--tmpdir", tmp, "head -c 1000000 /dev/zero", ":::", "1")

@@ -27,6 +27,7 @@ const grandchildJob = `sleep 60 & echo $! > gc_{}.tmp && mv gc_{}.tmp gc_{}; ech
 // its children need the reaper. Each way fanout can die unasked, a kill
 // after a hangup included, must leave no process of any job behind.
 func TestNoJobOutlivesFanout(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name string
 		sigs []syscall.Signal

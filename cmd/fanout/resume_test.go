@@ -107,6 +107,7 @@ func killAfter(attempt int) time.Duration {
 // every input must complete, and no job the log recorded as finished may
 // run again.
 func TestKillNineThenResume(t *testing.T) {
+	t.Parallel()
 	rounds := 8
 	if testing.Short() {
 		rounds = 3

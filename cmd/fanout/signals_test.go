@@ -90,6 +90,7 @@ func TestSighupLetsRunningJobsFinish(t *testing.T) {
 // finish and are logged, the others never start, and --resume runs
 // exactly them.
 func stopsStartingJobs(t *testing.T, sig syscall.Signal) {
+	t.Parallel()
 	dir := t.TempDir()
 	cmd, stderr, out := startFanout(t, dir, "-j2", "--joblog", "jl", gatedJob, ":::", "a", "b", "c", "d")
 	waitFiles(t, filepath.Join(dir, "started_a"), filepath.Join(dir, "started_b"))
@@ -130,10 +131,11 @@ func stderrReader(sc *bufio.Scanner) io.Reader {
 // A second SIGTERM, or SIGINT, terminates the running jobs' process groups,
 // and leaves them out of the job log.
 func TestSecondSignalKillsRunningJobs(t *testing.T) {
+	t.Parallel()
 	for _, sigs := range [][]syscall.Signal{{syscall.SIGTERM, syscall.SIGTERM}, {syscall.SIGINT}} {
 		t.Run(sigs[len(sigs)-1].String(), func(t *testing.T) {
 			dir := t.TempDir()
-			job := `echo $$ > pid_{}; sleep 30 & sleep 30; wait`
+			job := `echo $$ > pid_{}.tmp && mv pid_{}.tmp pid_{}; sleep 30 & sleep 30; wait`
 			cmd, stderr, _ := startFanout(t, dir, "-j2", "--joblog", "jl", job, ":::", "a", "b", "c")
 			waitFiles(t, filepath.Join(dir, "pid_a"), filepath.Join(dir, "pid_b"))
 			for i, s := range sigs {
@@ -189,8 +191,9 @@ func groupAlive(pgid int) bool {
 // SIGQUIT terminates the running jobs, as SIGINT does, without a dump of
 // fanout's goroutines, and leaves them out of the log.
 func TestSigquitTerminatesJobs(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
-	cmd, stderr, _ := startFanout(t, dir, "-j2", "--joblog", "jl", `echo $$ > pid_{}; sleep 30`, ":::", "a", "b")
+	cmd, stderr, _ := startFanout(t, dir, "-j2", "--joblog", "jl", `echo $$ > pid_{}.tmp && mv pid_{}.tmp pid_{}; sleep 30`, ":::", "a", "b")
 	waitFiles(t, filepath.Join(dir, "pid_a"), filepath.Join(dir, "pid_b"))
 	cmd.Process.Signal(syscall.SIGQUIT)
 	var rest strings.Builder

@@ -11,6 +11,7 @@ import (
 // so no kill at any moment can leave a file behind: the directory sees no
 // file created at all while jobs print far past the memory limit.
 func TestSpillFilesHaveNoName(t *testing.T) {
+	t.Parallel()
 	dir, tmp := t.TempDir(), t.TempDir()
 	fd, err := unix.InotifyInit1(unix.IN_NONBLOCK | unix.IN_CLOEXEC)
 	if err != nil {

@@ -14,8 +14,9 @@ import (
 // Ctrl-Z (SIGTSTP) stops the running jobs, which are out of the terminal's
 // reach in their own process groups, then fanout; SIGCONT continues them.
 func TestCtrlZStopsAndContinuesJobs(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
-	cmd, stderr, _ := startFanout(t, dir, "-j2", `echo $$ > pid_{}; sleep 30`, ":::", "a", "b")
+	cmd, stderr, _ := startFanout(t, dir, "-j2", `echo $$ > pid_{}.tmp && mv pid_{}.tmp pid_{}; sleep 30`, ":::", "a", "b")
 	go io.Copy(io.Discard, stderrReader(stderr))
 	waitFiles(t, filepath.Join(dir, "pid_a"), filepath.Join(dir, "pid_b"))
 	jobs := []int{readPid(t, filepath.Join(dir, "pid_a")), readPid(t, filepath.Join(dir, "pid_b"))}

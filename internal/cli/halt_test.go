@@ -13,6 +13,7 @@ import (
 // run stops and the exit status, against what GNU parallel 20221122 gives
 // for the same jobs run with -j1.
 func TestHalter(t *testing.T) {
+	t.Parallel()
 	exit := func(n int) *fanout.Result { return &fanout.Result{ExitCode: n} }
 	sig := func(s syscall.Signal) *fanout.Result { return &fanout.Result{ExitCode: -1, Signal: s} }
 	killed := &fanout.Result{ExitCode: -1, Signal: syscall.SIGTERM, Canceled: true}

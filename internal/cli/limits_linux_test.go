@@ -8,6 +8,7 @@ import (
 )
 
 func TestTasksOf(t *testing.T) {
+	t.Parallel()
 	status := []byte("Name:\tsleep\nUid:\t1000\t1000\t1000\t1000\nGid:\t1000\t1000\t1000\t1000\nThreads:\t7\n")
 	if n := tasksOf(status, 1000); n != 7 {
 		t.Errorf("tasksOf(uid 1000) = %d, want 7", n)

@@ -34,6 +34,7 @@ func runMain(t *testing.T, stdin io.Reader, sigs <-chan os.Signal, args ...strin
 // job output, warnings, the halt notice and signal notices arrive from
 // several goroutines at once, and an in-memory stderr must see no race.
 func TestStderrIsSerialised(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	sigs := make(chan os.Signal, 1)
 	go func() {
@@ -58,6 +59,7 @@ func TestStderrIsSerialised(t *testing.T) {
 // A signal stops a run whose input blocks: fanout reading a pipe that
 // never ends (tail -f log | fanout ...) still exits on Ctrl-C.
 func TestSignalWhileInputBlocks(t *testing.T) {
+	t.Parallel()
 	pr, pw := io.Pipe()
 	defer pw.Close()
 	sigs := make(chan os.Signal, 1)
@@ -86,6 +88,7 @@ func TestSignalWhileInputBlocks(t *testing.T) {
 // --delay is a timer that a signal interrupts, and it is spent only
 // between jobs, not after the last one.
 func TestDelay(t *testing.T) {
+	t.Parallel()
 	start := time.Now()
 	if _, stderr, code := runMain(t, nil, nil, "--delay", "5", "true", ":::", "1"); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -109,6 +112,7 @@ func TestDelay(t *testing.T) {
 // it again. One whose program could not start is logged, as GNU parallel
 // logs it (127).
 func TestUnavailableIsNotLogged(t *testing.T) {
+	t.Parallel()
 	path := t.TempDir() + "/jl"
 	w, err := joblog.Create(path, false)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 )
 
 func TestParse(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		args []string
 		env  string
@@ -65,6 +66,7 @@ func TestParse(t *testing.T) {
 }
 
 func TestParseErrors(t *testing.T) {
+	t.Parallel()
 	for args, want := range map[string]string{
 		"--frobnicate echo":   "unknown option: --frobnicate",
 		"-q echo":             "unknown option: -q",
@@ -88,6 +90,7 @@ func TestParseErrors(t *testing.T) {
 }
 
 func TestResolveJobs(t *testing.T) {
+	t.Parallel()
 	for spec, want := range map[string]int{"": 4, "3": 3, "50%": 2, "200%": 8, "1%": 1, "+2": 6, "-1": 3, "-10": 1, "0": 1 << 12,
 		// Beyond any machine, and beyond int: as many as can be, never wrapping around.
 		"9223372036854775807": maxSlots, "99999999999999999999": maxSlots, "+9223372036854775807": maxSlots,
@@ -105,6 +108,7 @@ func TestResolveJobs(t *testing.T) {
 }
 
 func TestParseHalt(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]Halt{
 		"never":         {},
 		"0":             {},
@@ -132,6 +136,7 @@ func TestParseHalt(t *testing.T) {
 }
 
 func TestParseTermSeq(t *testing.T) {
+	t.Parallel()
 	got, err := ParseTermSeq("TERM,200,SIGINT,100,9,25")
 	want := []fanout.TermStep{{Signal: syscall.SIGTERM, Wait: 200 * time.Millisecond}, {Signal: syscall.SIGINT, Wait: 100 * time.Millisecond}, {Signal: syscall.SIGKILL, Wait: 25 * time.Millisecond}}
 	if err != nil || !reflect.DeepEqual(got, want) {
@@ -140,6 +145,7 @@ func TestParseTermSeq(t *testing.T) {
 }
 
 func TestParseTimeout(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]time.Duration{"0": 0, "2": 2 * time.Second, "0.5": 500 * time.Millisecond, "1m30s": 90 * time.Second, "2h": 2 * time.Hour} {
 		to, err := ParseTimeout(in)
 		d, pct := to.Fixed, to.Percent
@@ -158,6 +164,7 @@ func TestParseTimeout(t *testing.T) {
 }
 
 func TestMedianTracker(t *testing.T) {
+	t.Parallel()
 	var m medianTracker
 	if _, ok := m.median(); ok {
 		t.Fatal("median of nothing")
@@ -189,6 +196,7 @@ func FuzzParse(f *testing.F) {
 // --help lists every option the parser accepts, all its names on one
 // line, each topic in one block.
 func TestUsageListsEveryOption(t *testing.T) {
+	t.Parallel()
 	u := Usage()
 	for _, f := range flags {
 		var found []string

@@ -8,6 +8,7 @@ import (
 )
 
 func TestBatch(t *testing.T) {
+	t.Parallel()
 	five := func() Source { return a("a", "b", "c", "d", "e") }
 	tests := []struct {
 		name     string
@@ -63,6 +64,7 @@ func TestBatch(t *testing.T) {
 }
 
 func TestBatchError(t *testing.T) {
+	t.Parallel()
 	// The records read before a failure still form a batch.
 	b := Batch(&broken{3}, Packing{Max: 2, Spread: 2})
 	for i, want := range [][]string{{"v", "v"}, {"v"}} {
@@ -80,6 +82,7 @@ func TestBatchError(t *testing.T) {
 }
 
 func TestBatchLong(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("x", 1<<20)
 	got := all(t, Batch(a("a", long, "b", "c"), Packing{Max: 1 << 30, MaxBytes: 1000}))
 	if len(got) != 3 || got[1][0] != long || !reflect.DeepEqual(got[2], []string{"b", "c"}) {

@@ -14,6 +14,7 @@ func file(s string) Source { return Reader(strings.NewReader(s), "file", Format{
 // The expectations below were checked against GNU parallel 20221122, with
 // the command given in each comment.
 func TestCombine(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		groups [][]Source
@@ -62,6 +63,7 @@ func TestCombine(t *testing.T) {
 }
 
 func TestCombineShortest(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		groups [][]Source
@@ -116,6 +118,7 @@ func (c counting) Next() ([]string, error) {
 // TestCombineReadOrder checks that each source is read once, in GNU
 // parallel's order, and that the first group is read only as needed.
 func TestCombineReadOrder(t *testing.T) {
+	t.Parallel()
 	var log []string
 	c := Combine([][]Source{
 		{counting{"a", a("1", "2"), &log}},
@@ -140,6 +143,7 @@ func TestCombineReadOrder(t *testing.T) {
 
 // TestCombineOwnership checks that callers may keep and change records.
 func TestCombineOwnership(t *testing.T) {
+	t.Parallel()
 	for name, src := range map[string]Source{
 		"product":  Combine([][]Source{{a("a", "b")}, {a("x", "y")}}),
 		"link":     Combine([][]Source{{a("a", "b", "c"), a("x")}}),
@@ -177,6 +181,7 @@ func (b *broken) Next() ([]string, error) {
 }
 
 func TestCombineErrors(t *testing.T) {
+	t.Parallel()
 	for name, groups := range map[string]func() [][]Source{
 		"first at start":  func() [][]Source { return [][]Source{{&broken{0}}, {a("x")}} },
 		"later at start":  func() [][]Source { return [][]Source{{a("x")}, {&broken{0}}} },

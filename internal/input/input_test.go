@@ -51,6 +51,7 @@ var (
 
 // The expectations below were checked against GNU parallel 20221122.
 func TestReader(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		in   string
@@ -110,6 +111,7 @@ func TestReader(t *testing.T) {
 }
 
 func TestArgs(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		values []string
@@ -142,6 +144,7 @@ func TestArgs(t *testing.T) {
 // whose syntax both understand. Lazy quantifiers are left out: see
 // splitPerl.
 func TestColsepPerl(t *testing.T) {
+	t.Parallel()
 	perl, err := exec.LookPath("perl")
 	if err != nil {
 		t.Skip("no perl")
@@ -199,6 +202,7 @@ func TestColsepPerl(t *testing.T) {
 }
 
 func TestParseDelim(t *testing.T) {
+	t.Parallel()
 	good := map[string]byte{
 		",": ',', "\n": '\n', `\n`: '\n', `\t`: '\t', `\r`: '\r', `\0`: 0, `\1`: 1,
 		`\000`: 0, `\054`: ',', `\377`: 0xff, `\8`: '8', `\`: '\\', "\x00": 0,
@@ -223,6 +227,7 @@ func TestParseDelim(t *testing.T) {
 }
 
 func TestSetDelim(t *testing.T) {
+	t.Parallel()
 	var f Format
 	if err := f.SetDelim(`\0`); err != nil {
 		t.Fatal(err)
@@ -237,6 +242,7 @@ func TestSetDelim(t *testing.T) {
 }
 
 func TestParseTrim(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]Trim{"n": TrimNone, "l": TrimLeft, "r": TrimRight, "lr": TrimBoth, "rl": TrimBoth} {
 		if got, err := ParseTrim(in); err != nil || got != want {
 			t.Errorf("ParseTrim(%q) = %v, %v", in, got, err)
@@ -248,6 +254,7 @@ func TestParseTrim(t *testing.T) {
 }
 
 func TestLongLine(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("x", 10<<20)
 	got := all(t, Reader(strings.NewReader("a\n"+long+"\nb"), "test", Format{}))
 	if len(got) != 3 || got[0][0] != "a" || got[1][0] != long || got[2][0] != "b" {
@@ -263,6 +270,7 @@ func TestLongLine(t *testing.T) {
 // TestStreams proves, with a real pipe, that records are available before
 // the input ends: each write is read back before the writer is closed.
 func TestStreams(t *testing.T) {
+	t.Parallel()
 	check := func(t *testing.T, name string, mk func(r io.Reader) Source, want1 []string) {
 		t.Run(name, func(t *testing.T) {
 			pr, pw, err := os.Pipe()
@@ -386,6 +394,7 @@ type failing struct{}
 func (failing) Read([]byte) (int, error) { return 0, errors.New("boom") }
 
 func TestReadError(t *testing.T) {
+	t.Parallel()
 	src := Reader(io.MultiReader(strings.NewReader("a\n"), failing{}), "in.txt", Format{})
 	if rec, err := src.Next(); err != nil || rec[0] != "a" {
 		t.Fatalf("got %q, %v", rec, err)
@@ -400,6 +409,7 @@ func TestReadError(t *testing.T) {
 }
 
 func TestOpen(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "args")
 	if err := os.WriteFile(path, []byte("a\nb\n"), 0o644); err != nil {
@@ -421,6 +431,7 @@ func TestOpen(t *testing.T) {
 }
 
 func TestOpenErrors(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	file := filepath.Join(dir, "file")
 	if err := os.WriteFile(file, nil, 0o644); err != nil {
@@ -592,6 +603,7 @@ func BenchmarkReaderColsep(b *testing.B) {
 }
 
 func TestReadErrorOfFile(t *testing.T) {
+	t.Parallel()
 	// Reading a directory fails at the first read, naming it once.
 	dir := t.TempDir()
 	f, err := os.Open(dir)
@@ -608,6 +620,7 @@ func TestReadErrorOfFile(t *testing.T) {
 // TestMaxRecord checks the limit on a record's length at its edges, for
 // each delimiter, through both the buffered and the long-record path.
 func TestMaxRecord(t *testing.T) {
+	t.Parallel()
 	x := func(n int) string { return strings.Repeat("x", n) }
 	tests := []struct {
 		name string
@@ -679,6 +692,7 @@ func checkMax(t *testing.T, src Source, name string, want [][]string, bad int64)
 }
 
 func TestMaxRecordArgs(t *testing.T) {
+	t.Parallel()
 	x := strings.Repeat("x", 40)
 	f := Format{MaxRecord: 40}
 	checkMax(t, Args([]string{"a", x, ""}, f), ":::", recs("a", x, ""), 0)
@@ -704,6 +718,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // read is cut at 64 MiB so that, were the limit gone, the test fails
 // rather than eats the machine's memory.
 func TestMaxRecordEndless(t *testing.T) {
+	t.Parallel()
 	zero, err := os.Open("/dev/zero")
 	if err != nil {
 		t.Skip(err)
@@ -760,6 +775,7 @@ func FuzzReaderMaxRecord(f *testing.F) {
 // A NUL byte in a record (other than the delimiter) becomes \0, as in GNU
 // parallel, and the caller hears of it once per source.
 func TestNULInRecord(t *testing.T) {
+	t.Parallel()
 	calls := 0
 	f := Format{NUL: func() { calls++ }}
 	got := all(t, Reader(strings.NewReader("a\x00b\nc\nd\x00\n"), "test", f))

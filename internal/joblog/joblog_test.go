@@ -13,6 +13,7 @@ import (
 )
 
 func TestAppendEntryMatchesGNUParallel(t *testing.T) {
+	t.Parallel()
 	// Rows captured from GNU parallel 20221122.
 	tests := []struct {
 		e    Entry
@@ -33,6 +34,7 @@ func TestAppendEntryMatchesGNUParallel(t *testing.T) {
 }
 
 func TestRead(t *testing.T) {
+	t.Parallel()
 	good := Header + "1\t:\t1.000\t     0.001\t0\t3\t1\t0\techo a\n" + "2\t:\t2.000\t     0.002\t0\t0\t0\t0\techo\tb\n" + "1\t:\t3.000\t     0.001\t0\t0\t0\t0\techo a\n"
 	l, err := Read(strings.NewReader(good), "jl")
 	if err != nil {
@@ -77,6 +79,7 @@ func TestRead(t *testing.T) {
 }
 
 func TestWriterAppendsAndTruncates(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "jl")
 	for i, appendMode := range []bool{false, true, true, false} {
 		w, err := Create(path, appendMode)
@@ -101,6 +104,7 @@ func TestWriterAppendsAndTruncates(t *testing.T) {
 // TestFullDiskRollsBackTornRow writes rows to a tiny tmpfs until it is
 // full: the write that fails must leave no partial row behind.
 func TestFullDiskRollsBackTornRow(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	if err := exec.Command("mount", "-t", "tmpfs", "-o", "size=16k", "tmpfs", dir).Run(); err != nil {
 		t.Skipf("cannot mount a tmpfs here: %v", err)
@@ -175,6 +179,7 @@ func BenchmarkAppendEntry(b *testing.B) {
 // Rows appended to a log whose last row was torn start on a line of their
 // own: the torn row is cut off first.
 func TestCreateCutsTornRow(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "jl")
 	os.WriteFile(path, []byte(Header+"1\t:\t1.0\t1.0\t0\t0\t0\t0\tc\n2\t:\t1."), 0o644)
 	w, err := Create(path, true)

@@ -8,6 +8,7 @@ import (
 )
 
 func TestOpenAppendCutsTornLine(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("y", 10000) // a torn line longer than one read
 	for name, tt := range map[string]struct{ in, want string }{
 		"empty":          {"", ""},
@@ -36,6 +37,7 @@ func TestOpenAppendCutsTornLine(t *testing.T) {
 }
 
 func TestOpenAppendTruncates(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "f")
 	os.WriteFile(path, []byte("old\n"), 0o644)
 	f, size, err := OpenAppend(path, true)

@@ -15,6 +15,7 @@ import (
 )
 
 func TestAppendTagged(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct{ in, want string }{
 		{"a\n", "T\ta\n"},
 		{"a\nb\n", "T\ta\nT\tb\n"},
@@ -50,6 +51,7 @@ func run(t *testing.T, p *Printer, limit int, lines ...string) {
 }
 
 func TestModes(t *testing.T) {
+	t.Parallel()
 	tag := func(j *fanout.Job) []byte { return []byte(strings.Fields(j.Data.(string))[1]) }
 	job := func(name string) string {
 		return "printf '" + name + "1\\n'; printf '" + name + "2\\n' >&2; printf '" + name + "3'"
@@ -77,6 +79,7 @@ func TestModes(t *testing.T) {
 }
 
 func TestLineWriterKeepsLinesWhole(t *testing.T) {
+	t.Parallel()
 	var out bytes.Buffer
 	p := &Printer{Mode: LineBuffer, Out: &out, Err: &out}
 	j := &fanout.Job{}
@@ -98,6 +101,7 @@ func TestLineWriterKeepsLinesWhole(t *testing.T) {
 // come out at once, and the long line comes out whole, tagged once, from
 // an unlinked file.
 func TestLineWriterHoldsLongLines(t *testing.T) {
+	t.Parallel()
 	var out bytes.Buffer
 	dir := t.TempDir()
 	p := &Printer{Mode: LineBuffer, Out: &out, Err: &out, TempDir: dir,
@@ -158,6 +162,7 @@ func mustWrite(t *testing.T, w io.Writer, b []byte) {
 // TestLineWriterSpillError checks that a long line that cannot be held
 // fails the write with the reason, instead of coming out unfinished.
 func TestLineWriterSpillError(t *testing.T) {
+	t.Parallel()
 	var out bytes.Buffer
 	p := &Printer{Mode: LineBuffer, Out: &out, Err: &out, TempDir: filepath.Join(t.TempDir(), "missing")}
 	j := &fanout.Job{}

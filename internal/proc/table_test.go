@@ -11,6 +11,7 @@ import (
 )
 
 func TestTableSlots(t *testing.T) {
+	t.Parallel()
 	tb := newTable(make([]byte, 4*lineBytes)) // a header and 3 slots
 	var got []int
 	for range 3 {
@@ -73,6 +74,7 @@ func signalOf(t *testing.T, cmd *exec.Cmd) syscall.Signal {
 // Signalling reaches the groups in use, and no other; killAll, the
 // reaper's last act, reaches them all with SIGKILL.
 func TestTableSignalsGroups(t *testing.T) {
+	t.Parallel()
 	tb := newTable(make([]byte, 4*lineBytes))
 	a, b := startGroup(t), startGroup(t)
 	ia, _ := tb.alloc()

@@ -29,6 +29,7 @@ func gnuParallel(t *testing.T) string {
 // TestAgainstGNUParallel renders templates as parallel --dry-run does and
 // compares, byte for byte.
 func TestAgainstGNUParallel(t *testing.T) {
+	t.Parallel()
 	path := gnuParallel(t)
 	quoting := []string{"a b", "it's", "'", "''", "'a", "a'", "", "$HOME", "~", "é", "a\nb", "*",
 		"#x", "x=y", "%^", "a,b:c@d", "-n", `back\slash`, "\t", "a+b/c_d-e.f"}

@@ -19,6 +19,7 @@ func mustParse(t testing.TB, words []string, opt Options) *Template {
 }
 
 func TestRender(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		words []string
@@ -125,6 +126,7 @@ var modifierCases = []struct{ v, noExt, base, dir, baseNoExt string }{
 }
 
 func TestModifiers(t *testing.T) {
+	t.Parallel()
 	plain := func(words ...string) *Template { return mustParse(t, words, Options{}) }
 	tms := []*Template{plain("{.}"), plain("{/}"), plain("{//}"), plain("{/.}")}
 	pos := []*Template{plain("{1.}"), plain("{-1/}"), plain("{1 //}"), plain("{1\t/.}")}
@@ -143,6 +145,7 @@ func TestModifiers(t *testing.T) {
 }
 
 func TestPositional(t *testing.T) {
+	t.Parallel()
 	vals := []string{"a.x", "/p/q.r", "c"}
 	for tmpl, want := range map[string]string{
 		"{1}":                    "a.x",
@@ -187,6 +190,7 @@ func TestPositional(t *testing.T) {
 }
 
 func TestToken(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		token string
 		words []string
@@ -211,6 +215,7 @@ func TestToken(t *testing.T) {
 }
 
 func TestContext(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		ctx   byte
 		words []string
@@ -258,6 +263,7 @@ func TestContext(t *testing.T) {
 }
 
 func TestNeedsShell(t *testing.T) {
+	t.Parallel()
 	for words, want := range map[string]bool{
 		"echo {}":                  false,
 		"gzip -9 {}":               false,
@@ -306,6 +312,7 @@ func TestNeedsShell(t *testing.T) {
 }
 
 func TestParseErrors(t *testing.T) {
+	t.Parallel()
 	for _, words := range [][]string{
 		{"echo", "{= $_ =}"},
 		{"echo", "{==}"},
@@ -332,12 +339,14 @@ func TestParseErrors(t *testing.T) {
 }
 
 func TestUsesSlot(t *testing.T) {
+	t.Parallel()
 	if !mustParse(t, []string{"echo", "{%}"}, Options{}).UsesSlot() || mustParse(t, []string{"echo", "{#}"}, Options{}).UsesSlot() {
 		t.Fatal("UsesSlot wrong")
 	}
 }
 
 func TestQuote(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"a":         "a",
 		"-_+./09AZ": "-_+./09AZ",
@@ -412,6 +421,7 @@ var argvValues = [][]string{
 // TestArgvMatchesShell checks that running directly gives the program the
 // same arguments the shell would give it from the quoted line.
 func TestArgvMatchesShell(t *testing.T) {
+	t.Parallel()
 	type c struct {
 		ctx  byte
 		w, v []string

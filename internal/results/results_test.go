@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/fanoutdev/fanout"
@@ -17,13 +18,18 @@ type values []string
 func (v values) Values(j *fanout.Job) []string { return j.Data.([]string) }
 func (v values) Command(j *fanout.Job) string  { return j.String() }
 
-func (v values) Seq(j *fanout.Job) int64 { return seqs[j] }
+func (v values) Seq(j *fanout.Job) int64 {
+	seq, _ := seqs.Load(j)
+	return seq.(int64)
+}
 
-// seqs numbers the test jobs in the order run submits them, as a command
-// numbers its input.
-var seqs = map[*fanout.Job]int64{}
+// seqs numbers the test jobs (*fanout.Job to int64) in the order run
+// submits them, as a command numbers its input. The pool's collector reads
+// a job's number while run submits the next.
+var seqs sync.Map
 
 func TestEscape(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"a":   "a",
 		"a/b": `a\_b`,
@@ -43,7 +49,7 @@ func run(t *testing.T, sink fanout.Sink, jobs ...*fanout.Job) {
 	t.Helper()
 	p := &fanout.Pool{Limit: 2, Sink: sink, CaptureLimit: 1024}
 	for i, j := range jobs {
-		seqs[j] = int64(i + 1)
+		seqs.Store(j, int64(i+1))
 		if _, err := p.Go(context.Background(), j); err != nil {
 			t.Fatal(err)
 		}
@@ -58,6 +64,7 @@ func job(shell string, vals ...string) *fanout.Job {
 }
 
 func TestDirLayout(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	run(t, &Dir{Root: root, Sources: 2, Job: values{}},
 		job("echo out; echo err >&2", "a", "x"),
@@ -79,6 +86,7 @@ func TestDirLayout(t *testing.T) {
 // Without Sources, the values of a job are numbered in turn (sources and
 // --colsep columns); with it, each packed record starts again at 1.
 func TestDirNumbering(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		sources int
 		values  []string
@@ -97,6 +105,7 @@ func TestDirNumbering(t *testing.T) {
 }
 
 func TestJSONLines(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "r.json")
 	s, err := CreateJSON(path, values{}, false)
 	if err != nil {
@@ -133,6 +142,7 @@ func TestJSONLines(t *testing.T) {
 // A resumed run appends to the JSON lines, after cutting off a last line
 // that a kill tore.
 func TestJSONLinesAppendCutsTornLine(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "r.json")
 	s, err := CreateJSON(path, values{}, false)
 	if err != nil {

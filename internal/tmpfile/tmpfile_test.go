@@ -10,6 +10,7 @@ import (
 
 // A temporary file holds its data and leaves no name in its directory.
 func TestOpenLeavesNothingBehind(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	f, err := Open(dir)
 	if err != nil {
@@ -30,6 +31,7 @@ func TestOpenLeavesNothingBehind(t *testing.T) {
 
 // Check names the directory and what is wrong with it.
 func TestCheck(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	file := filepath.Join(dir, "file")
 	os.WriteFile(file, nil, 0o644)

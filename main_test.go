@@ -416,8 +416,15 @@ func killAtEnd(t *testing.T, path string) int {
 // processGone reports whether pid has exited, waiting a bounded time for
 // it.
 func processGone(pid int) bool {
+	return eventually(func() bool { return !running(pid) })
+}
+
+// eventually polls cond until it holds, for at most five seconds, and
+// reports whether it did: how a test waits on real processes without a
+// fixed sleep.
+func eventually(cond func() bool) bool {
 	deadline := time.Now().Add(5 * time.Second)
-	for running(pid) {
+	for !cond() {
 		if time.Now().After(deadline) {
 			return false
 		}

@@ -278,14 +278,7 @@ func TestBinaryOutputByteForByte(t *testing.T) {
 // groupAlive reports whether any process of the group pgid still runs,
 // waiting a bounded time for the group to empty before saying it did not.
 func groupAlive(pgid int) bool {
-	deadline := time.Now().Add(5 * time.Second)
-	for groupRunning(pgid) {
-		if time.Now().After(deadline) {
-			return true
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	return false
+	return !eventually(func() bool { return !groupRunning(pgid) })
 }
 
 // runTimed runs the job that mk makes in a fresh directory, with its

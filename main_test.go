@@ -94,6 +94,7 @@ const helperDeadline = time.Minute
 // returns the exit status:
 //
 //	sleep D        sleep for the duration D
+//	spin D         keep a CPU busy for the duration D
 //	gate F         wait until the file F exists
 //	exit N         exit with status N
 //	raise SIG      die of the signal SIG (SIGHUP, SIGKILL, ...)
@@ -162,6 +163,12 @@ var helperSteps = map[string]helperStep{
 	"sleep": {1, func(a []string) error {
 		d, err := time.ParseDuration(a[0])
 		time.Sleep(d)
+		return err
+	}},
+	"spin": {1, func(a []string) error {
+		d, err := time.ParseDuration(a[0])
+		for end := time.Now().Add(d); time.Now().Before(end); {
+		}
 		return err
 	}},
 	"gate": {1, func(a []string) error { return waitFile(a[0]) }},

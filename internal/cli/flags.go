@@ -110,6 +110,13 @@ var flags = concat(
 		boolFlag("--tag", "put the values before each output line", func(o *Options) { o.Tag = true }),
 		argFlag("--tagstring --tag-string", "STR", "put STR (with replacement strings) before each output line", func(o *Options, v string) error { o.TagString = v; return nil }),
 		argFlag("--results --res", "DIR|F.json", "keep each job's output in DIR/1/value/... or as JSON lines", func(o *Options, v string) error { o.Results = v; return nil }),
+		argFlag("--report", "FILE.html", "draw the run in FILE.html: a timeline of the jobs, kept up to date while it runs", func(o *Options, v string) error {
+			if v == "" {
+				return errors.New("--report needs a file name, such as run.html")
+			}
+			o.Report = v
+			return nil
+		}),
 		argFlag("--tmpdir --tempdir", "DIR", "where large output waits (default $TMPDIR)", func(o *Options, v string) error { o.TmpDir = v; return nil }),
 		boolFlag("-v --verbose", "print each command before its output", func(o *Options) { o.Verbose++ }),
 		boolFlag("--dry-run --dryrun", "print the commands instead of running them", func(o *Options) { o.DryRun = true }),

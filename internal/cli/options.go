@@ -74,6 +74,9 @@ type Options struct {
 	Halt                              Halt              // --halt; zero: never
 	Results                           string
 	TmpDir                            string
+	Report                            string // --report FILE.html
+
+	argv []string // the command line as given, which --report shows
 }
 
 // Timeout is a parsed --timeout: a fixed time, or a share of the median

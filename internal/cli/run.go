@@ -113,13 +113,26 @@ func (p *parts) execute(sigs <-chan os.Signal) outcome {
 	}
 	pool.OnShrink = func(_ int, err error) { p.warning.warn(shrinkWarning(err)) }
 	var exhausted resourceStop
-	pool.Observe = func(ev fanout.Event) {
+	// What watches the jobs as they run: a new observer is one more entry.
+	observers := []func(fanout.Event){func(ev fanout.Event) {
 		if ev.Kind != fanout.Finished {
 			return
 		}
 		dl.finish(ev.Job)
 		if exhausted.check(ev.Result) || hs != nil && hs.check(ev.Result) {
 			pool.Stop()
+		}
+	}}
+	rep, err := reportFor(p.o, time.Now())
+	if err != nil {
+		return outcome{err: err}
+	}
+	if rep != nil {
+		observers = append(observers, rep.Collector.Observe)
+	}
+	pool.Observe = func(ev fanout.Event) {
+		for _, f := range observers {
+			f(ev)
 		}
 	}
 	// The context is cancelled only by --halt now and by signals: a job it
@@ -154,6 +167,11 @@ func (p *parts) execute(sigs <-chan os.Signal) outcome {
 	}
 	if submitErr != nil {
 		err = submitErr
+	}
+	if rep != nil {
+		if rerr := rep.Finish(intr.stoppedBy(), hs.stopped()); rerr != nil {
+			p.c.warnf("%v", oneLine(rerr))
+		}
 	}
 	return outcome{failed: dl.status.failed, halt: hs, sig: intr.stoppedBy(), err: err}
 }

@@ -22,6 +22,9 @@ const (
 	slowestRows = 100
 	// failedRows bounds the table of failed jobs.
 	failedRows = 500
+	// commandLineBytes bounds the command line shown: ::: $(seq 100000)
+	// would be most of the page.
+	commandLineBytes = 4096
 )
 
 //go:embed page.html
@@ -35,7 +38,7 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
 // but itself, its data embedded as JSON, its timeline and histogram drawn
 // by the script in it. It reads run and nothing else.
 func Render(w io.Writer, run *Run) error {
-	v := view{Run: run, Summary: summarize(run)}
+	v := view{Run: run, Summary: summarize(run), Command: cut(run.Command, commandLineBytes)}
 	order := byStart(run)
 	data, err := json.Marshal(encode(run, order))
 	if err != nil {
@@ -50,6 +53,7 @@ func Render(w io.Writer, run *Run) error {
 // view is what the page template shows.
 type view struct {
 	Run        *Run
+	Command    string
 	Summary    Summary
 	Data       template.JS
 	Failed     []row

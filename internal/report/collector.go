@@ -37,9 +37,9 @@ type Collector struct {
 	mu       sync.Mutex
 	start    time.Time
 	jobs     []Record
-	running  map[lane]Record // by where it runs
-	tails    int             // bytes of stderr tails kept
-	commands int             // bytes of commands kept
+	running  map[int64]Record // by Seq: a host may be known only once a job ends
+	tails    int              // bytes of stderr tails kept
+	commands int              // bytes of commands kept
 }
 
 // lane is where a job runs: a slot of a host.
@@ -50,7 +50,7 @@ type lane struct {
 
 // NewCollector returns a collector whose run started at start.
 func NewCollector(start time.Time) *Collector {
-	return &Collector{start: start, running: make(map[lane]Record)}
+	return &Collector{start: start, running: make(map[int64]Record)}
 }
 
 // Observe records ev. On Started it notes the job as running; on Finished
@@ -66,7 +66,7 @@ func (c *Collector) Observe(ev fanout.Event) {
 		now := time.Now()
 		c.mu.Lock()
 		defer c.mu.Unlock()
-		c.running[lane{r.Host, ev.Slot}] = Record{Seq: ev.Seq, Host: r.Host, Slot: ev.Slot,
+		c.running[ev.Seq] = Record{Seq: ev.Seq, Host: r.Host, Slot: ev.Slot,
 			Outcome: Running, Start: now.Sub(c.start), Command: c.command(ev.Job)}
 	case fanout.Finished:
 		rec := Record{Seq: ev.Seq, Host: r.Host, Slot: ev.Slot, Outcome: outcomeOf(r),
@@ -83,10 +83,9 @@ func (c *Collector) Observe(ev fanout.Event) {
 		} else {
 			rec.Start = r.Start.Sub(c.start)
 		}
-		k := lane{r.Host, ev.Slot}
-		if run, ok := c.running[k]; ok && run.Seq == ev.Seq {
+		if run, ok := c.running[ev.Seq]; ok {
 			rec.Command = run.Command
-			delete(c.running, k)
+			delete(c.running, ev.Seq)
 		} else {
 			rec.Command = c.command(ev.Job)
 		}

@@ -54,7 +54,7 @@ func Render(w io.Writer, run *Run) error {
 type view struct {
 	Run        *Run
 	Command    string
-	Summary    Summary
+	Summary    summary
 	Data       template.JS
 	Failed     []row
 	FailedMore int // failed jobs left out of the table
@@ -68,8 +68,8 @@ type row struct {
 	Lane string
 }
 
-// Summary is the run in a few numbers.
-type Summary struct {
+// summary is the run in a few numbers.
+type summary struct {
 	Jobs, Running                         int
 	Succeeded, Failed, TimedOut, Signaled int
 	Wall, CPU, Busy                       time.Duration // Busy: the jobs' runtimes summed
@@ -78,8 +78,8 @@ type Summary struct {
 	Status                                string
 }
 
-func summarize(run *Run) Summary {
-	var s Summary
+func summarize(run *Run) summary {
+	var s summary
 	lanes := map[lane]bool{}
 	for _, list := range [][]Record{run.Jobs, run.Running} {
 		for i := range list {

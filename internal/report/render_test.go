@@ -153,19 +153,19 @@ func TestSummary(t *testing.T) {
 	tests := []struct {
 		name string
 		run  Run
-		want Summary
+		want summary
 	}{
-		{"empty", Run{Start: start, End: start, Done: true}, Summary{Status: "finished"}},
+		{"empty", Run{Start: start, End: start, Done: true}, summary{Status: "finished"}},
 		{"mixed", Run{Start: start, End: start.Add(10 * time.Second), Done: true, Jobs: []Record{
 			rec(1, Success, 0, 5), rec(2, Failed, 0, 10), rec(1, TimedOut, 5, 5), rec(2, Signaled, 0, 0)}},
-			Summary{Jobs: 4, Succeeded: 1, Failed: 1, TimedOut: 1, Signaled: 1, Wall: 10 * time.Second,
+			summary{Jobs: 4, Succeeded: 1, Failed: 1, TimedOut: 1, Signaled: 1, Wall: 10 * time.Second,
 				CPU: 4 * time.Second, Busy: 20 * time.Second, Lanes: 2, Usage: 100, Status: "finished"}},
 		{"midway", Run{Start: start, End: start.Add(4 * time.Second), Jobs: []Record{rec(1, Success, 0, 1)},
 			Running: []Record{rec(2, Running, 1, 3)}},
-			Summary{Jobs: 1, Running: 1, Succeeded: 1, Wall: 4 * time.Second, CPU: 2 * time.Second, Busy: 4 * time.Second,
+			summary{Jobs: 1, Running: 1, Succeeded: 1, Wall: 4 * time.Second, CPU: 2 * time.Second, Busy: 4 * time.Second,
 				Lanes: 2, Usage: 50, Status: "running: written " + start.Add(4*time.Second).Format("15:04:05")}},
-		{"signal", Run{Start: start, End: start, Done: true, Signal: syscall.SIGINT}, Summary{Status: "stopped by SIGINT"}},
-		{"halted", Run{Start: start, End: start, Done: true, Halted: true}, Summary{Status: "halted (--halt)"}},
+		{"signal", Run{Start: start, End: start, Done: true, Signal: syscall.SIGINT}, summary{Status: "stopped by SIGINT"}},
+		{"halted", Run{Start: start, End: start, Done: true, Halted: true}, summary{Status: "halted (--halt)"}},
 	}
 	for _, tt := range tests {
 		if got := summarize(&tt.run); got != tt.want {

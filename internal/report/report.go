@@ -29,6 +29,7 @@ const (
 
 var outcomeNames = [...]string{"success", "failed", "timed out", "killed by signal", "running"}
 
+// String names the outcome as the report does.
 func (o Outcome) String() string {
 	if int(o) < len(outcomeNames) {
 		return outcomeNames[o]

@@ -239,3 +239,29 @@ func TestBrowserLargeRun(t *testing.T) {
 	}
 	b.check(t)
 }
+
+// TestBrowserEdgeRuns opens reports that have nothing to scale by: no
+// jobs yet, only running ones, and jobs that never ran (no runtime).
+func TestBrowserEdgeRuns(t *testing.T) {
+	b := newBrowser(t)
+	start := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	runs := map[string]*Run{
+		"empty":   {Start: start, End: start},
+		"running": {Start: start, End: start.Add(time.Second), Running: []Record{{Seq: 1, Slot: 1, Outcome: Running, Runtime: time.Second, Command: "sleep 9"}}},
+		"never ran": {Start: start, End: start.Add(time.Millisecond), Done: true, Jobs: []Record{
+			{Seq: 1, Slot: 1, Outcome: Failed, Exit: 127, Start: time.Millisecond, Command: "nosuch"},
+			{Seq: 2, Slot: 2, Outcome: Failed, Exit: 127, Start: time.Millisecond, Command: "nosuch"}}},
+	}
+	for name, run := range runs {
+		path := filepath.Join(t.TempDir(), "report.html")
+		if err := WriteFile(path, run); err != nil {
+			t.Fatal(err)
+		}
+		b.open(t, path)
+		want := fmt.Sprint(len(run.Jobs) + len(run.Running))
+		if drawn := eval[string](t, b, `document.body.dataset.drawn`); drawn != want {
+			t.Errorf("%s: drew %s jobs, want %s", name, drawn, want)
+		}
+	}
+	b.check(t)
+}

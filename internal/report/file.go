@@ -27,8 +27,8 @@ type File struct {
 	// Command is the run's command line, as shown.
 	Command string
 	// Every is the pause between rewrites; zero means DefaultEvery. A
-	// report slow to render waits longer, so that a large run does not
-	// spend much of a CPU on its report.
+	// report slow to render waits ten times as long as it took, so that a
+	// large run spends no more than a tenth of a CPU on its report.
 	Every time.Duration
 
 	mu         sync.Mutex // one write at a time
@@ -53,7 +53,7 @@ func (f *File) loop(took time.Duration) {
 	if every <= 0 {
 		every = DefaultEvery
 	}
-	t := time.NewTimer(max(every, 20*took))
+	t := time.NewTimer(max(every, 10*took))
 	defer t.Stop()
 	for {
 		select {
@@ -63,7 +63,7 @@ func (f *File) loop(took time.Duration) {
 		}
 		// An error now is met again by the last write, which reports it.
 		took, _ = f.write(f.Collector.Snapshot(time.Now()))
-		t.Reset(max(every, 20*took))
+		t.Reset(max(every, 10*took))
 	}
 }
 

@@ -9,8 +9,9 @@ import (
 )
 
 // TestCPUTime checks that a job's CPU time comes from its process: a job
-// that keeps a CPU busy reports most of its runtime as CPU time, one that
-// sleeps almost none of it.
+// that keeps a CPU busy until it has used 300ms of it reports at least
+// that, one that sleeps far less. However loaded the machine, the busy job
+// measures its own use, so the bound holds.
 func TestCPUTime(t *testing.T) {
 	t.Parallel()
 	var got [2]fanout.Result
@@ -32,15 +33,10 @@ func TestCPUTime(t *testing.T) {
 			t.Fatalf("job failed: exit %d, %v", r.ExitCode, r.Err)
 		}
 	}
-	// Other processes share the CPUs, so a busy job may get less than all
-	// of its runtime; it gets more than a tenth of it.
-	if cpu := spin.UserTime + spin.SystemTime; cpu < 30*time.Millisecond || cpu > spin.Runtime+50*time.Millisecond {
-		t.Errorf("busy job: cpu %v (user %v, system %v) in %v", cpu, spin.UserTime, spin.SystemTime, spin.Runtime)
+	if cpu := spin.UserTime + spin.SystemTime; cpu < 300*time.Millisecond || spin.UserTime < 150*time.Millisecond {
+		t.Errorf("busy job: cpu %v (user %v, system %v) in %v; want at least 300ms, mostly user", cpu, spin.UserTime, spin.SystemTime, spin.Runtime)
 	}
-	if spin.UserTime == 0 {
-		t.Errorf("busy job: no user time")
-	}
-	if cpu := sleep.UserTime + sleep.SystemTime; cpu >= sleep.Runtime/2 {
+	if cpu := sleep.UserTime + sleep.SystemTime; cpu >= 150*time.Millisecond {
 		t.Errorf("sleeping job: cpu %v in %v", cpu, sleep.Runtime)
 	}
 }

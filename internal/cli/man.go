@@ -1,6 +1,6 @@
 package cli
 
-//go:generate sh -c "go run ../../cmd/fanout --man > ../../doc/fanout.1"
+//go:generate sh -c "go run ../../cmd/fanout --plain --man > ../../doc/fanout.1"
 
 import (
 	"fmt"

@@ -52,7 +52,9 @@ func TestBashCompletion(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "input.txt"), nil, 0o644)
 	os.Mkdir(filepath.Join(dir, "spool"), 0o755)
-	prog := `source "$1"; cd "$2"
+	os.MkdirAll(filepath.Join(dir, ".parallel"), 0o755)
+	os.WriteFile(filepath.Join(dir, ".parallel", "myprofile"), nil, 0o644)
+	prog := `source "$1"; cd "$2"; HOME=$2
 c() { COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); COMPREPLY=(); _fanout; echo "$*=${COMPREPLY[*]}"; }
 c fanout --jo
 c fanout --line-b
@@ -61,6 +63,7 @@ c fanout --trim ''
 c fanout --completion f
 c fanout --tmpdir sp
 c fanout -a inp
+c fanout -J my
 c fanout -j 3 --tag ech
 c fanout -j ''
 c fanout echo ::: --j
@@ -74,6 +77,7 @@ c fanout echo ::: --j
 		"fanout --completion f=fish\n",
 		"fanout --tmpdir sp=spool\n",
 		"fanout -a inp=input.txt\n",
+		"fanout -J my=myprofile\n",
 		"fanout -j 3 --tag ech=echo\n",
 		"fanout -j =\n",
 		"fanout echo ::: --j=\n",

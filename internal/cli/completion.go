@@ -89,6 +89,8 @@ func (ix *optionIndex) options() []*knownOption {
 	return all
 }
 
+// bashCompletion is mostly the script's text, with the option names
+// filled in: they are the only part that varies.
 func bashCompletion() string {
 	var all, takes, files, dirs, profiles []string
 	var choices strings.Builder

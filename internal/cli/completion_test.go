@@ -117,7 +117,9 @@ complete -C 'fanout --pip'; echo ==`
 }
 
 // The zsh completion, loaded by compinit in an interactive zsh on a
-// pseudo-terminal, lists the options that a prefix starts.
+// pseudo-terminal, lists the options that a prefix starts, and an
+// option's values. (Each line typed is then run, and fails: fanout is not
+// in $PATH there.)
 func TestZshCompletion(t *testing.T) {
 	t.Parallel()
 	zsh, script := shellScript(t, "zsh")
@@ -127,9 +129,12 @@ zpty -w z 'PS1=">"; autoload -Uz compinit; compinit -u -D; source ` + script + `
 zpty -w z $'fanout --jo\t\t'
 zpty -r z out '*--jobs*'
 print -r -- "$out"
+zpty -w z $'fanout --completion \t'
+zpty -r z out '*fish*'
+print -r -- "$out"
 zpty -d z`
 	out := runShell(t, zsh, "-f", "-c", prog)
-	for _, want := range []string{"--joblog", "--jobs"} {
+	for _, want := range []string{"--joblog", "--jobs", "bash", "fish"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("zsh completion: want %q in\n%q", want, out)
 		}

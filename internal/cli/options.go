@@ -74,6 +74,9 @@ type Options struct {
 	Halt                              Halt              // --halt; zero: never
 	Results                           string
 	TmpDir                            string
+
+	Bar, ETA, Progress bool  // --bar, --eta, --progress
+	TotalJobs          int64 // --total-jobs; zero: counted from the input
 }
 
 // Timeout is a parsed --timeout: a fixed time, or a share of the median

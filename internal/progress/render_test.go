@@ -122,3 +122,28 @@ func TestEstimate(t *testing.T) {
 		}
 	}
 }
+
+// Whatever the numbers and the arguments, the bar is exactly as wide as
+// the terminal, and the status lines are one line.
+func FuzzRender(f *testing.F) {
+	f.Add("a b", int64(3), int64(1), int64(4), 2, 40, int64(1e9))
+	f.Add("héllo\nwörld\x1b[31m", int64(0), int64(0), int64(0), 0, 1, int64(0))
+	f.Add("", int64(9), int64(12), int64(5), 64, 300, int64(-5))
+	f.Fuzz(func(t *testing.T, arg string, started, completed, total int64, slots, width int, busy int64) {
+		if width < 1 || width > 1000 || completed < 0 || started < 0 || total < 0 || slots < 0 || busy < 0 ||
+			completed > 1<<40 || started > 1<<40 || total > 1<<40 {
+			t.Skip()
+		}
+		s := State{Started: started, Completed: completed, Total: total, Slots: slots, Busy: time.Duration(busy), Arg: arg}
+		line := strings.NewReplacer("<rev>", "", "<reset>", "").Replace(visible(AppendBar(nil, s, width)))
+		if n := len([]rune(line)); n != width {
+			t.Errorf("bar of width %d is %d wide: %q", width, n, line)
+		}
+		for _, eta := range []bool{false, true} {
+			status, header := AppendStatus(nil, s, width, eta)
+			if strings.ContainsAny(string(status)+header, "\r\n") {
+				t.Errorf("status %q, header %q break the line", status, header)
+			}
+		}
+	})
+}

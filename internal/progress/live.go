@@ -18,7 +18,9 @@ import (
 // owner of Lock calls as it lets go of it. So the line is never torn by
 // the output, nor mixed into it.
 //
-// The exported fields are set before Start and not changed after.
+// The exported fields are set before Start and not changed after; Term
+// and Lock are needed, the others have defaults. A Live that was never
+// started draws nothing, and its Stop does nothing.
 type Live struct {
 	Style Style
 	// Term is the terminal drawn on.

@@ -109,7 +109,9 @@ func (l *Local) Runner() (Runner, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &localRunner{l: l, sup: sup}, nil
+	lr := &localRunner{l: l, sup: sup, woke: make(chan struct{}, 1)}
+	lr.cancel = lr.wake // bound once: a method value per job would allocate
+	return lr, nil
 }
 
 type localRunner struct {
@@ -117,6 +119,16 @@ type localRunner struct {
 	sup *proc.Supervisor
 	sp  proc.Spec
 	sh  [3]string
+	// cancel is what a job's context calls when it ends; it signals woke
+	// once it has woken the supervisor.
+	cancel func()
+	woke   chan struct{}
+}
+
+// wake asks the supervisor to terminate the job, then says it has.
+func (lr *localRunner) wake() {
+	lr.sup.Wake()
+	lr.woke <- struct{}{}
 }
 
 func (lr *localRunner) Close() error { return lr.sup.Close() }
@@ -214,9 +226,18 @@ func (lr *localRunner) Run(ctx context.Context, job *Job, r *Result) {
 		stderr = job.Stderr
 	}
 
+	// A wake-up left from the last job goes before this job's context can
+	// send one: that may come even before its process starts, and Run
+	// must see it. A call the context started but did not finish is
+	// waited for, so that its wake-up cannot reach the next job.
+	lr.sup.Discard()
 	if ctx.Done() != nil {
-		stop := context.AfterFunc(ctx, lr.sup.Wake)
-		defer stop()
+		stop := context.AfterFunc(ctx, lr.cancel)
+		defer func() {
+			if !stop() {
+				<-lr.woke
+			}
+		}()
 	}
 	out, err := lr.sup.Run(sp, stdout, stderr, job.Timeout, l.seq, l.WaitDelay)
 	if err != nil {

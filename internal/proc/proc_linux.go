@@ -171,12 +171,20 @@ func (s *Supervisor) ready() ([]unix.EpollEvent, error) {
 	return s.events[:s.nev], nil
 }
 
-// Wake asks the job now running, if any, to terminate with its term sequence.
-// It is safe to call from any goroutine and at any time; a wake-up that
-// arrives between jobs is discarded by the next Run.
+// Wake asks the job now running, or the next one Run starts, to terminate
+// with its term sequence. It is safe to call from any goroutine and at any
+// time; Discard drops a wake-up meant for a job that has ended.
 func (s *Supervisor) Wake() {
 	var one = [8]byte{1}
 	unix.Write(s.wake, one[:])
+}
+
+// Discard drops a wake-up sent before it. A caller calls it before it
+// arranges for Wake to be called for the next job, not in Run: a wake-up
+// for that job may come before Run starts it, and must not be lost.
+func (s *Supervisor) Discard() {
+	var scratch [8]byte
+	unix.Read(s.wake, scratch[:])
 }
 
 // Run starts the process described by sp and supervises it to the end: it
@@ -188,10 +196,6 @@ func (s *Supervisor) Wake() {
 // started; with a Pid, that it could not be supervised and was killed.
 func (s *Supervisor) Run(sp *Spec, stdout, stderr io.Writer, timeout time.Duration, seq []TermStep, drain time.Duration) (Outcome, error) {
 	var out Outcome
-	// Discard a wake-up meant for a previous job.
-	var scratch [8]byte
-	unix.Read(s.wake, scratch[:])
-
 	pipes := [2][2]int{{-1, -1}, {-1, -1}} // [stream][read,write]
 	files := &s.files
 	*files = [3]uintptr{uintptr(sp.Stdin), uintptr(sp.Stdout), uintptr(sp.Stderr)}

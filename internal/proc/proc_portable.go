@@ -82,13 +82,23 @@ func (s *Supervisor) Close() error {
 	return nil
 }
 
-// Wake asks the job now running, if any, to terminate with its term sequence.
-// It is safe to call from any goroutine and at any time; a wake-up that
-// arrives between jobs is discarded by the next Run.
+// Wake asks the job now running, or the next one Run starts, to terminate
+// with its term sequence. It is safe to call from any goroutine and at any
+// time; Discard drops a wake-up meant for a job that has ended.
 func (s *Supervisor) Wake() {
 	select {
 	case s.wake <- struct{}{}:
 	default: // one is pending already
+	}
+}
+
+// Discard drops a wake-up sent before it. A caller calls it before it
+// arranges for Wake to be called for the next job, not in Run: a wake-up
+// for that job may come before Run starts it, and must not be lost.
+func (s *Supervisor) Discard() {
+	select {
+	case <-s.wake:
+	default:
 	}
 }
 
@@ -109,10 +119,6 @@ type outPipe struct {
 // started; with a Pid, that it could not be supervised and was killed.
 func (s *Supervisor) Run(sp *Spec, stdout, stderr io.Writer, timeout time.Duration, seq []TermStep, drain time.Duration) (Outcome, error) {
 	var out Outcome
-	select { // discard a wake-up meant for a previous job
-	case <-s.wake:
-	default:
-	}
 	var pipes [2]outPipe
 	wfds := [2]int{-1, -1}
 	files := &s.files

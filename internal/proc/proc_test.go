@@ -4,6 +4,7 @@ package proc
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -114,10 +115,25 @@ func TestWakeCancelsRunningJob(t *testing.T) {
 	}
 }
 
-// A wake-up that arrives between jobs is not meant for the next one.
+// A wake-up sent before Run reaches the job it starts: the end of a job's
+// context may come before its process does.
+func TestWakeBeforeRunCancels(t *testing.T) {
+	s := newSupervisor(t)
+	s.Wake()
+	o, err := s.Run(shell("exec sleep 30"), io.Discard, io.Discard, 0, quick, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !o.Canceled || !o.Status.Signaled() || o.Status.Signal() != syscall.SIGTERM {
+		t.Fatalf("outcome %+v, want canceled by SIGTERM", o)
+	}
+}
+
+// A wake-up that Discard dropped is not meant for the next job.
 func TestWakeBetweenJobsIsDiscarded(t *testing.T) {
 	s := newSupervisor(t)
 	s.Wake()
+	s.Discard()
 	var out bytes.Buffer
 	o, err := s.Run(shell("echo hi"), &out, &out, 0, quick, time.Second)
 	if err != nil {

@@ -18,7 +18,7 @@ import (
 // A wake-up that races the job's own exit either terminates the job or
 // comes too late to: Run reports a plain exit, or a termination it asked
 // for, never an error or a signal nobody sent; and what is left of it is
-// not meant for the next job.
+// not meant for the next job once Discard has dropped it.
 func TestWakeRacingExit(t *testing.T) {
 	t.Parallel()
 	s := newSupervisor(t)
@@ -35,6 +35,7 @@ func TestWakeRacingExit(t *testing.T) {
 				s.Wake()
 			}()
 		}
+		s.Discard()
 		o, err := s.Run(sp, io.Discard, io.Discard, 0, quick, time.Second)
 		woken.Wait()
 		if err != nil {
@@ -47,6 +48,7 @@ func TestWakeRacingExit(t *testing.T) {
 		}
 	}
 	var out bytes.Buffer
+	s.Discard()
 	o, err := s.Run(shell("echo hi"), &out, &out, 0, quick, time.Second)
 	if err != nil || o.Canceled || o.Status.ExitStatus() != 0 || out.String() != "hi\n" {
 		t.Fatalf("after the races: outcome %+v, %v, output %q; want a plain success", o, err, out.String())

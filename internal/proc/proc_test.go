@@ -185,10 +185,14 @@ func inSession(line string) string {
 // busy at every moment: the drain still ends it, on time.
 func TestDrainEndsWhileEscapeeWrites(t *testing.T) {
 	s := newSupervisor(t)
-	pidfile := filepath.Join(t.TempDir(), "pid")
-	var n countWriter
+	dir := t.TempDir()
+	pidfile := filepath.Join(dir, "pid")
+	// The job ends once the escapee's output has reached the sink: on a
+	// loaded machine the escapee may not have written by the time the
+	// drain ends, and the drain would prove nothing.
+	n := &gateWriter{gate: filepath.Join(dir, "gate")}
 	start := time.Now()
-	o, err := s.Run(shell(inSession(`echo $$ > `+pidfile+`; exec yes`)+` & while [ ! -s `+pidfile+` ]; do sleep 0.01; done`), &n, &n, 0, quick, 200*time.Millisecond)
+	o, err := s.Run(shell(inSession(`echo $$ > `+pidfile+`; exec yes`)+` & i=0; while [ ! -e `+n.gate+` ] && [ $i -lt 2000 ]; do sleep 0.01; i=$((i+1)); done`), n, n, 0, quick, 200*time.Millisecond)
 	if b, _ := os.ReadFile(pidfile); len(b) > 0 {
 		if pid, _ := strconv.Atoi(strings.TrimSpace(string(b))); pid > 0 {
 			syscall.Kill(pid, syscall.SIGKILL)
@@ -197,8 +201,8 @@ func TestDrainEndsWhileEscapeeWrites(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := time.Since(start); d < 200*time.Millisecond || d > 5*time.Second || n == 0 || o.Status.ExitStatus() != 0 {
-		t.Fatalf("took %v with %d bytes read, outcome %+v; want the 200ms drain", d, n, o)
+	if d := time.Since(start); d < 200*time.Millisecond || d > 5*time.Second || n.n == 0 || o.Status.ExitStatus() != 0 {
+		t.Fatalf("took %v with %d bytes read, outcome %+v; want the 200ms drain", d, n.n, o)
 	}
 	// The supervisor is ready for the next job.
 	var out bytes.Buffer
@@ -207,10 +211,17 @@ func TestDrainEndsWhileEscapeeWrites(t *testing.T) {
 	}
 }
 
-// countWriter counts the bytes written to it.
-type countWriter int64
+// gateWriter counts the bytes written to it, and creates the file gate on
+// the first write.
+type gateWriter struct {
+	gate string
+	n    int64
+}
 
-func (w *countWriter) Write(p []byte) (int, error) {
-	*w += countWriter(len(p))
+func (w *gateWriter) Write(p []byte) (int, error) {
+	if w.n == 0 && len(p) > 0 {
+		os.WriteFile(w.gate, nil, 0o644)
+	}
+	w.n += int64(len(p))
 	return len(p), nil
 }

@@ -305,7 +305,13 @@ func runTimed(t *testing.T, pool func() *fanout.Pool, d time.Duration, ready str
 func TestTimeoutKillsWholeGroup(t *testing.T) {
 	t.Parallel()
 	// A tree: the job's process and two children of its own, in its group.
-	r, dir := runTimed(t, func() *fanout.Pool { return &fanout.Pool{} }, 200*time.Millisecond, "pgid", func(dir string) *fanout.Job {
+	// The job exits of SIGTERM once its children have: one step that waits
+	// a minute, not the default 375 ms, which a loaded machine can take
+	// to run their handlers, and then the job would die of SIGKILL.
+	pool := func() *fanout.Pool {
+		return &fanout.Pool{Executor: &fanout.Local{TermSeq: []fanout.TermStep{{Signal: syscall.SIGTERM, Wait: time.Minute}}}}
+	}
+	r, dir := runTimed(t, pool, 200*time.Millisecond, "pgid", func(dir string) *fanout.Job {
 		return helper(t, "spawn", filepath.Join(dir, "gc1"), "spawn", filepath.Join(dir, "gc2"), "termwait", "pgid", filepath.Join(dir, "pgid"), "sleep", "1m")
 	})
 	gcs := []int{killAtEnd(t, filepath.Join(dir, "gc1")), killAtEnd(t, filepath.Join(dir, "gc2"))}
@@ -523,7 +529,8 @@ func TestManyJobsSeqComplete(t *testing.T) {
 	var seqs []int
 	for _, r := range recs {
 		if r.stdout != strconv.Itoa(int(r.seq-1))+"\n" {
-			t.Fatalf("seq %d printed %q", r.seq, r.stdout)
+			t.Fatalf("seq %d printed %q; exit %d, signal %v, stderr %q, err %v, runtime %v",
+				r.seq, r.stdout, r.exit, r.sig, r.stderr, r.err, r.runtime)
 		}
 		seqs = append(seqs, int(r.seq))
 	}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -33,6 +34,9 @@ func Main(args []string, s Streams, env func(string) string, sigs <-chan os.Sign
 		return ExitOK
 	case opts.Version:
 		io.WriteString(s.Out, Version+"\n")
+		return ExitOK
+	case opts.MaxLineLength:
+		fmt.Fprintln(s.Out, realMaxLength(env))
 		return ExitOK
 	}
 	return run(opts, c, env, sigs).exit(c)

@@ -46,6 +46,20 @@ type Options struct {
 	MaxArgsSet        bool   // -n was given (-n0 differs from no -n)
 	Xargs             bool   // -X
 	M                 bool   // -m
+	XargsMode         bool   // --xargs: as many as fit, -m's way, not spread
+	MaxChars          int    // -s; zero: GNU parallel's limit
+	MaxLines          int    // -L, -l: records per job, a line ending in a blank continued
+	MaxLinesSet       bool   // -L or -l was given (-L 0 differs from none)
+	ContextLines      bool   // -L (not -l): -X's context replace
+	Exit              bool   // -x: accepted; a line too long always stops the run
+	Quote             bool   // -q
+	EOF               string // -E, -e; empty: none
+	NoRunIfEmpty      bool   // -r
+	ProcessSlotVar    string // --process-slot-var
+	ArgSep            string // --arg-sep; empty: :::
+	ArgFileSep        string // --arg-file-sep; empty: ::::
+	ShowLimits        bool   // --show-limits
+	MaxLineLength     bool   // --max-line-length-allowed
 
 	Null   bool       // -0
 	Delim  string     // -d, escapes unparsed
@@ -60,10 +74,11 @@ type Options struct {
 	Tag                        bool
 	TagString                  string
 
-	DryRun  bool
-	Verbose int
-	Version bool
-	Help    bool
+	DryRun        bool
+	Verbose       int  // -v: each command on standard output
+	StderrVerbose bool // -t, --verbose: each command on standard error as it starts
+	Version       bool
+	Help          bool
 
 	JobLog                            string
 	Resume, ResumeFailed, RetryFailed bool
@@ -93,13 +108,25 @@ var flagByName = func() map[string]*flagSpec {
 	return m
 }()
 
-// isSeparator reports whether w starts an input source.
-func isSeparator(w string) bool {
-	switch w {
-	case ":::", "::::", ":::+", "::::+":
-		return true
+// isSeparator reports whether w starts an input source: :::, :::: or
+// what --arg-sep and --arg-file-sep name instead, with or without +.
+func (o *Options) isSeparator(w string) bool {
+	w = strings.TrimSuffix(w, "+")
+	return w == o.argSep() || w == o.argFileSep()
+}
+
+func (o *Options) argSep() string {
+	if o.ArgSep != "" {
+		return o.ArgSep
 	}
-	return false
+	return ":::"
+}
+
+func (o *Options) argFileSep() string {
+	if o.ArgFileSep != "" {
+		return o.ArgFileSep
+	}
+	return "::::"
 }
 
 // Parse turns the command line (without argv[0]) into Options. $PARALLEL,
@@ -124,7 +151,7 @@ func Parse(args []string, env func(string) string) (*Options, error) {
 			i++
 			break
 		}
-		if isSeparator(a) || !strings.HasPrefix(a, "-") || a == "-" {
+		if o.isSeparator(a) || !strings.HasPrefix(a, "-") || a == "-" {
 			break
 		}
 		n, err := parseFlag(o, args, i)
@@ -134,7 +161,7 @@ func Parse(args []string, env func(string) string) (*Options, error) {
 		i += n
 	}
 	// The command runs up to the first separator; sources follow.
-	for i < len(args) && !isSeparator(args[i]) {
+	for i < len(args) && !o.isSeparator(args[i]) {
 		o.Command = append(o.Command, args[i])
 		i++
 	}
@@ -142,9 +169,9 @@ func Parse(args []string, env func(string) string) (*Options, error) {
 		sep := args[i]
 		i++
 		spec := SourceSpec{Linked: strings.HasSuffix(sep, "+")}
-		if strings.HasPrefix(sep, "::::") {
+		if strings.TrimSuffix(sep, "+") == o.argFileSep() {
 			spec.Kind = File
-			for i < len(args) && !isSeparator(args[i]) {
+			for i < len(args) && !o.isSeparator(args[i]) {
 				s := spec
 				s.Path = args[i]
 				o.Sources = append(o.Sources, s)
@@ -153,7 +180,7 @@ func Parse(args []string, env func(string) string) (*Options, error) {
 			}
 			continue
 		}
-		for i < len(args) && !isSeparator(args[i]) {
+		for i < len(args) && !o.isSeparator(args[i]) {
 			spec.Values = append(spec.Values, args[i])
 			i++
 		}
@@ -187,10 +214,23 @@ func parseFlag(o *Options, args []string, i int) (int, error) {
 	if hasVal {
 		return 1, f.set(o, val)
 	}
+	if f.optional != nil {
+		return optionalValue(o, f, args, i)
+	}
 	if i+1 >= len(args) {
 		return 0, fmt.Errorf("option %s needs a value", name)
 	}
 	return 2, f.set(o, args[i+1])
+}
+
+// optionalValue sets an option whose value may be left out (-i, -e, -l),
+// as GNU parallel's option parser does: the next word is its value if it
+// can be one (see flagSpec.optional), else the option has none.
+func optionalValue(o *Options, f *flagSpec, args []string, i int) (int, error) {
+	if i+1 < len(args) && f.optional(args[i+1]) {
+		return 2, f.set(o, args[i+1])
+	}
+	return 1, f.set(o, "")
 }
 
 // parseBundle parses short options written together, as GNU parallel's
@@ -216,6 +256,9 @@ func parseBundle(o *Options, args []string, i int) (int, error) {
 		}
 		if k+1 < len(a) {
 			return 1, f.set(o, a[k+1:])
+		}
+		if f.optional != nil {
+			return optionalValue(o, f, args, i)
 		}
 		if i+1 >= len(args) {
 			return 0, fmt.Errorf("option %s needs a value", name)

@@ -14,7 +14,7 @@ import (
 // --help. The same table drives the parser and the help, so no option can
 // be accepted and not documented.
 type flagSpec struct {
-	names []string // "-j", "--jobs": the first short and long ones are shown first
+	names []string // "-j", "--jobs": --help shows the first short and long ones, --man all
 	arg   string   // the value's name in --help; "" for an option without one
 	doc   string   // what it does, for --help
 	topic string   // the --help section it is listed in
@@ -122,7 +122,7 @@ var flags = concat(
 		}),
 		boolFlag("--link --xapply", "pair all sources, shorter ones wrapping around", func(o *Options) { o.Link = true }),
 		boolFlag("-0 --null", "values end with NUL", func(o *Options) { o.Null = true }),
-		argFlag("-d --delimiter", "D", `values end with D, one or more characters (\n, \t, \r, \0, \NNN escapes)`, func(o *Options, v string) error { o.Delim = v; return nil }),
+		argFlag("-d --delimiter", "D", `values end with D, one or more bytes (\n \t \0 \NNN)`, func(o *Options, v string) error { o.Delim = v; return nil }),
 		argFlag("-C --colsep", "REGEX", "split each value into columns {1} {2} ...", func(o *Options, v string) error { o.Colsep = v; return nil }),
 		argFlag("--trim", "n|l|r|lr", "remove blanks around values (default with --colsep: lr)", func(o *Options, v string) (err error) {
 			o.Trim, err = input.ParseTrim(v)
@@ -142,26 +142,26 @@ var flags = concat(
 			return nil
 		}),
 		optFlag("-e --eof", "[STR]", "STR ends each input; alone, no end string", notOption, func(o *Options, v string) error { o.EOF = v; return nil }),
-		argFlag("-E", "STR", "a value equal to STR ends its input (every input, ::: too)", func(o *Options, v string) error { o.EOF = v; return nil }),
-		boolFlag("-r --no-run-if-empty --norunifempty", "skip values that are empty or all blanks", func(o *Options) { o.NoRunIfEmpty = true }),
-		argFlag("--arg-sep --argsep", "SEP", "SEP instead of ::: before values", func(o *Options, v string) error { o.ArgSep = v; return nil }),
-		argFlag("--arg-file-sep --argfilesep", "SEP", "SEP instead of :::: before files", func(o *Options, v string) error { o.ArgFileSep = v; return nil }),
+		argFlag("-E", "STR", "a value STR ends its input (each input, ::: too)", func(o *Options, v string) error { o.EOF = v; return nil }),
+		boolFlag("-r --no-run-if-empty", "skip values that are empty or all blanks", func(o *Options) { o.NoRunIfEmpty = true }),
+		argFlag("--arg-sep", "SEP", "SEP instead of ::: before values", func(o *Options, v string) error { o.ArgSep = v; return nil }),
+		argFlag("--arg-file-sep", "SEP", "SEP instead of :::: before files", func(o *Options, v string) error { o.ArgFileSep = v; return nil }),
 	),
 	section("Jobs",
-		argFlag("-j -P --jobs --max-procs", "N", "run N at once: N, N% of the cores, +N, -N (default: one per core)", func(o *Options, v string) error { o.Jobs = v; return nil }),
-		argFlag("-n --max-args --maxargs", "N", "up to N values per job", func(o *Options, v string) error {
+		argFlag("-j -P --jobs --max-procs", "N", "run N at once, or N%, +N, -N of the cores (default 100%)", func(o *Options, v string) error { o.Jobs = v; return nil }),
+		argFlag("-n --max-args", "N", "up to N values per job", func(o *Options, v string) error {
 			o.MaxArgsSet = true
 			return countArg("-n", func(o *Options) *int { return &o.MaxArgs })(o, v)
 		}),
-		argFlag("-N --max-replace-args --maxreplaceargs", "N", "exactly N values per job ({1}..{N}), -X's way; -N0 none", func(o *Options, v string) error {
+		argFlag("-N --max-replace-args", "N", "N values per job ({1}..{N}), -X's way; -N0 none", func(o *Options, v string) error {
 			o.MaxReplaceArgsSet = true
 			return countArg("-N", func(o *Options) *int { return &o.MaxReplaceArgs })(o, v)
 		}),
-		argFlag("-L", "N", "N lines per job, -X's way; a line ending in a blank goes on; -L 0: none", func(o *Options, v string) error {
+		argFlag("-L", "N", "N lines per job, -X's way; a blank at the end goes on", func(o *Options, v string) error {
 			o.MaxLinesSet, o.ContextLines = true, true
 			return countArg("-L", func(o *Options) *int { return &o.MaxLines })(o, v)
 		}),
-		optFlag("-l --max-lines --maxlines", "[N]", "N lines per job (alone: 1); a line ending in a blank goes on", isNumber, func(o *Options, v string) error {
+		optFlag("-l --max-lines", "[N]", "N lines per job (alone: 1); a blank at the end goes on", isNumber, func(o *Options, v string) error {
 			o.MaxLinesSet, o.ContextLines = true, false
 			switch v {
 			case "", "0":
@@ -173,26 +173,26 @@ var flags = concat(
 			}
 			return countArg("-l", func(o *Options) *int { return &o.MaxLines })(o, v)
 		}),
-		boolFlag("-X", "as many values per job as fit, repeating the word around {}", func(o *Options) { o.Xargs = true }),
+		boolFlag("-X", "as many values per job as fit, with the words around {}", func(o *Options) { o.Xargs = true }),
 		boolFlag("-m", "as many values per job as fit", func(o *Options) { o.M = true }),
-		boolFlag("--xargs", "as many values per job as fit, -m's way, not spread over the slots", func(o *Options) { o.XargsMode = true }),
-		argFlag("-s --max-chars --maxchars", "N", "lines of less than N bytes (default and most: --show-limits)", countArg("-s", func(o *Options) *int { return &o.MaxChars })),
+		boolFlag("--xargs", "as many values per job as fit, -m's way, unspread", func(o *Options) { o.XargsMode = true }),
+		argFlag("-s --max-chars", "N", "lines shorter than N bytes (at most: --show-limits)", countArg("-s", func(o *Options) *int { return &o.MaxChars })),
 		boolFlag("-x --exit", "accepted: a line too long always stops the run", func(o *Options) { o.Exit = true }),
-		boolFlag("--show-limits --showlimits", "print the line length limits, then run", func(o *Options) { o.ShowLimits = true }),
-		boolFlag("--max-line-length-allowed", "print the longest command line the system runs, and exit", func(o *Options) { o.MaxLineLength = true }),
+		boolFlag("--show-limits", "print the line length limits, then run", func(o *Options) { o.ShowLimits = true }),
+		boolFlag("--max-line-length-allowed", "print the longest line the system runs", func(o *Options) { o.MaxLineLength = true }),
 		boolFlag("-q --quote", "quote each word of the command: no shell syntax in it", func(o *Options) { o.Quote = true }),
-		argFlag("--process-slot-var --processslotvar", "NAME", "set $NAME to the job slot minus one", func(o *Options, v string) error {
+		argFlag("--process-slot-var", "NAME", "set $NAME to the job slot minus one", func(o *Options, v string) error {
 			if v == "" || strings.ContainsAny(v, "= \t\n") {
 				return fmt.Errorf("--process-slot-var %q: not a variable name", v)
 			}
 			o.ProcessSlotVar = v
 			return nil
 		}),
-		argFlag("--timeout", "SECS|N%", "terminate jobs that run longer (N% of the median runtime)", func(o *Options, v string) (err error) {
+		argFlag("--timeout", "SECS|N%", "end jobs that run longer (N%: of the median runtime)", func(o *Options, v string) (err error) {
 			o.Timeout, err = ParseTimeout(v)
 			return err
 		}),
-		argFlag("--termseq --term-seq", "SEQ", "signals for termination (default TERM,200,TERM,100,TERM,50,KILL,25)", func(o *Options, v string) (err error) {
+		argFlag("--termseq --term-seq", "SEQ", "stop signals (default TERM,200,TERM,100,TERM,50,KILL,25)", func(o *Options, v string) (err error) {
 			o.TermSeq, err = ParseTermSeq(v)
 			return err
 		}),
@@ -214,25 +214,38 @@ var flags = concat(
 		boolFlag("-u --ungroup", "bytes as they come", func(o *Options) { o.Ungroup = true }),
 		boolFlag("-k --keep-order", "output in input order", func(o *Options) { o.KeepOrder = true }),
 		boolFlag("--tag", "put the values before each output line", func(o *Options) { o.Tag = true }),
-		argFlag("--tagstring --tag-string", "STR", "put STR (with replacement strings) before each output line", func(o *Options, v string) error { o.TagString = v; return nil }),
-		argFlag("--results --res", "DIR|F.json", "keep each job's output in DIR/1/value/... or as JSON lines", func(o *Options, v string) error { o.Results = v; return nil }),
+		argFlag("--tagstring --tag-string", "STR", "put STR (with replacement strings) before output lines", func(o *Options, v string) error { o.TagString = v; return nil }),
+		argFlag("--results --res", "DIR|F.json", "keep output in DIR/1/value/... or as JSON lines", func(o *Options, v string) error { o.Results = v; return nil }),
 		argFlag("--tmpdir --tempdir", "DIR", "where large output waits (default $TMPDIR)", func(o *Options, v string) error { o.TmpDir = v; return nil }),
 		boolFlag("-v", "print each command before its output", func(o *Options) { o.Verbose++ }),
 		boolFlag("-t --verbose", "print each command on standard error as it starts", func(o *Options) { o.StderrVerbose = true }),
 		boolFlag("--dry-run --dryrun", "print the commands instead of running them", func(o *Options) { o.DryRun = true }),
 	),
 	section("Job log and resuming",
-		argFlag("--joblog --jl", "FILE", "record each finished job (GNU parallel's format; +FILE appends, - is stdout)", func(o *Options, v string) error { o.JobLog = v; return nil }),
+		argFlag("--joblog --jl", "FILE", "log each finished job; +FILE appends, - is stdout", func(o *Options, v string) error { o.JobLog = v; return nil }),
 		boolFlag("--resume", "skip jobs the job log has", func(o *Options) { o.Resume = true }),
-		boolFlag("--resume-failed", "skip jobs the job log has as succeeded; rerun failed ones", func(o *Options) { o.ResumeFailed = true }),
+		boolFlag("--resume-failed", "skip jobs logged as succeeded; rerun failed ones", func(o *Options) { o.ResumeFailed = true }),
 		boolFlag("--retry-failed", "rerun the failed jobs of the job log, ignoring the input", func(o *Options) { o.RetryFailed = true }),
+	),
+	section("Defaults",
+		argFlag("-J --profile", "NAME", "read ~/.parallel/NAME instead of ~/.parallel/config", func(o *Options, v string) error {
+			o.Profiles = append(o.Profiles, v)
+			return nil
+		}),
+		boolFlag("--plain", "read no profile and no $PARALLEL", func(o *Options) { o.Plain = true }),
 	),
 	section("Other",
 		boolFlag("-V --version", "print the version", func(o *Options) { o.Version = true }),
 		boolFlag("-h --help", "print this help", func(o *Options) { o.Help = true }),
+		boolFlag("--man", "print the manual page (roff)", func(o *Options) { o.Man = true }),
+		argFlag("--completion --shell-completion", "SHELL", "print completions for bash, zsh, fish or auto", func(o *Options, v string) error {
+			o.Completion = v
+			return nil
+		}),
 		// Accepted so that scripts written for GNU parallel run unchanged;
 		// fanout prints no notice to silence.
-		boolFlag("--will-cite --no-notice --gnu", "accepted for GNU parallel's sake; they do nothing", func(o *Options) {}),
+		boolFlag("--will-cite --no-notice", "accepted for GNU parallel's sake; does nothing", func(o *Options) {}),
+		boolFlag("--gnu", "accepted for GNU parallel's sake; does nothing", func(o *Options) {}),
 	),
 )
 

@@ -145,9 +145,11 @@ func (p *parts) execute(sigs <-chan os.Signal) outcome {
 	if s, ok := p.exe.(signaller); ok {
 		intr.signalJobs = func(sg syscall.Signal) { s.Signal(sg) }
 	}
-	done := make(chan struct{})
-	defer close(done)
-	go intr.watch(sigs, done)
+	// The run ends only once the watcher has: a signal that stopped the
+	// pool is still being told of on stderr when the pool's Wait returns.
+	done, watched := make(chan struct{}), make(chan struct{})
+	defer func() { close(done); <-watched }()
+	go func() { defer close(watched); intr.watch(sigs, done) }()
 
 	// Like GNU parallel, say that fewer slots fit only once more jobs come
 	// than do.

@@ -30,5 +30,6 @@ var aliases = map[string]string{
 	"--retryfailed":          "--retry-failed",
 	"--shellcompletion":      "--completion",
 	"--showlimits":           "--show-limits",
+	"--totaljobs":            "--total-jobs",
 	"--willcite":             "--will-cite",
 }

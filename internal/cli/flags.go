@@ -23,6 +23,9 @@ type flagSpec struct {
 	// word is the value when optional accepts it, as GNU parallel's
 	// option parser decides, else the option is set with "".
 	optional func(next string) bool
+	// own marks an option GNU parallel does not have: an abbreviation
+	// that is also one of GNU parallel's options goes where it goes there.
+	own bool
 }
 
 func optFlag(names, arg, doc string, takes func(string) bool, f func(o *Options, v string) error) flagSpec {
@@ -38,6 +41,12 @@ func notOption(w string) bool { return !strings.HasPrefix(w, "-") || w == "-" }
 func isNumber(w string) bool {
 	_, err := strconv.ParseFloat(w, 64)
 	return err == nil && !strings.ContainsAny(w, "xXpPnNiI_")
+}
+
+// ownFlag marks f as fanout's own (see flagSpec.own).
+func ownFlag(f flagSpec) flagSpec {
+	f.own = true
+	return f
 }
 
 func boolFlag(names, doc string, f func(o *Options)) flagSpec {
@@ -216,6 +225,13 @@ var flags = concat(
 		boolFlag("--tag", "put the values before each output line", func(o *Options) { o.Tag = true }),
 		argFlag("--tagstring --tag-string", "STR", "put STR (with replacement strings) before output lines", func(o *Options, v string) error { o.TagString = v; return nil }),
 		argFlag("--results --res", "DIR|F.json", "keep output in DIR/1/value/... or as JSON lines", func(o *Options, v string) error { o.Results = v; return nil }),
+		ownFlag(argFlag("--report", "FILE.html", "draw the run in FILE.html, updated while it runs", func(o *Options, v string) error {
+			if v == "" {
+				return errors.New("--report needs a file name, such as run.html")
+			}
+			o.Report = v
+			return nil
+		})),
 		argFlag("--tmpdir --tempdir", "DIR", "where large output waits (default $TMPDIR)", func(o *Options, v string) error { o.TmpDir = v; return nil }),
 		boolFlag("-v", "print each command before its output", func(o *Options) { o.Verbose++ }),
 		boolFlag("-t --verbose", "print each command on standard error as it starts", func(o *Options) { o.StderrVerbose = true }),

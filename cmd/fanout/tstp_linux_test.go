@@ -52,8 +52,31 @@ func waitState(t *testing.T, pid int, stopped bool) {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("process %d: state %c, want stopped=%v", pid, state, stopped)
+			t.Fatalf("process %d: state %c, want stopped=%v; its threads: %s", pid, state, stopped, threadStates(pid))
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// threadStates lists the state of each thread of pid, and for one in an
+// uninterruptible wait (state D), which the stop must wait out, the
+// kernel functions it waits in, where /proc shows them.
+func threadStates(pid int) string {
+	tids, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*", pid))
+	var b strings.Builder
+	for _, dir := range tids {
+		stat, _ := os.ReadFile(filepath.Join(dir, "stat"))
+		s := string(stat)
+		i := strings.LastIndexByte(s, ')')
+		if i < 0 || i+2 >= len(s) {
+			continue
+		}
+		fmt.Fprintf(&b, "%s:%c", filepath.Base(dir), s[i+2])
+		if s[i+2] == 'D' {
+			stack, _ := os.ReadFile(filepath.Join(dir, "stack"))
+			fmt.Fprintf(&b, "%q", strings.Join(strings.Fields(string(stack)), " "))
+		}
+		b.WriteByte(' ')
+	}
+	return b.String()
 }

@@ -68,6 +68,10 @@ type Options struct {
 
 	JobLog                            string
 	Resume, ResumeFailed, RetryFailed bool
+	// CheckJobLog (--check-joblog) refuses to resume from a job log whose
+	// commands this command line would not give; false matches jobs by
+	// sequence number alone, as GNU parallel does.
+	CheckJobLog bool
 	Retries                           int
 	Timeout                           Timeout           // --timeout; zero: none
 	TermSeq                           []fanout.TermStep // --termseq; nil: GNU parallel's

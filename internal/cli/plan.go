@@ -75,7 +75,8 @@ func makePlan(o *Options, env func(string) string) (*plan, error) {
 }
 
 // sameCommand refuses to resume from a log that another command line
-// wrote: skipping its jobs would skip work that was never done.
+// wrote (--check-joblog): skipping its jobs would skip work that was never
+// done.
 func (pl *plan) sameCommand(path string, e *joblog.Entry, d *jobData) error {
 	if pl.tmpl == nil || pl.tmpl.UsesSlot() {
 		return nil
@@ -88,7 +89,7 @@ func (pl *plan) sameCommand(path string, e *joblog.Entry, d *jobData) error {
 	if strings.ReplaceAll(string(line), "\n", `\n`) == e.Command {
 		return nil
 	}
-	return fmt.Errorf("joblog %s: job %d was %q, this command line gives %q: the log belongs to another command line; use another --joblog or remove it", path, d.seq, e.Command, line)
+	return fmt.Errorf("joblog %s: job %d was %q, this command line gives %q: the log belongs to another command line; use another --joblog, remove it, or resume without --check-joblog", path, d.seq, e.Command, line)
 }
 
 // render fills in the job's command, and the text -v, --tag and the job

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"io"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -48,7 +47,7 @@ func TestHalter(t *testing.T) {
 		total.Store(int64(len(tt.jobs)))
 		kills := 0
 		hs := &halter{rule: haltRule{now: h.When == HaltNow, why: h.Why[0], count: h.Count, percent: h.Percent},
-			kill: func() { kills++ }, total: &total, c: newConsole(Streams{Err: io.Discard}),
+			kill: func() { kills++ }, total: &total,
 			line: func(*fanout.Job) string { return "job" }}
 		stopAt, failed := -1, 0
 		for i, r := range tt.jobs {

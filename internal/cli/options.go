@@ -72,13 +72,13 @@ type Options struct {
 	// commands this command line would not give; false matches jobs by
 	// sequence number alone, as GNU parallel does.
 	CheckJobLog bool
-	Retries                           int
-	Timeout                           Timeout           // --timeout; zero: none
-	TermSeq                           []fanout.TermStep // --termseq; nil: GNU parallel's
-	Delay                             time.Duration     // --delay between job starts
-	Halt                              Halt              // --halt; zero: never
-	Results                           string
-	TmpDir                            string
+	Retries     int
+	Timeout     Timeout           // --timeout; zero: none
+	TermSeq     []fanout.TermStep // --termseq; nil: GNU parallel's
+	Delay       time.Duration     // --delay between job starts
+	Halt        Halt              // --halt; zero: never
+	Results     string
+	TmpDir      string
 
 	Bar, ETA, Progress bool  // --bar, --eta, --progress
 	TotalJobs          int64 // --total-jobs; zero: counted from the input

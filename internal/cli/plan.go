@@ -20,6 +20,9 @@ type jobData struct {
 	// verbatim says line is the command itself, run as it is (a failed
 	// command of a job log, for --retry-failed), not rendered from values.
 	verbatim bool
+	// notice is what --halt has to say of the job, printed after its
+	// output (see halter).
+	notice *haltNotice
 }
 
 func dataOf(j *fanout.Job) *jobData { return j.Data.(*jobData) }

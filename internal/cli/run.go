@@ -123,10 +123,17 @@ func (p *parts) execute(sigs <-chan os.Signal) outcome {
 	// one more entry.
 	observers := []func(fanout.Event){func(ev fanout.Event) {
 		if ev.Kind != fanout.Finished {
+			if hs != nil {
+				hs.observe(ev)
+			}
 			return
 		}
 		dl.finish(ev.Job)
-		if exhausted.check(ev.Result) || hs != nil && hs.check(ev.Result) {
+		stop := exhausted.check(ev.Result)
+		if hs != nil && hs.observe(ev) {
+			stop = true
+		}
+		if stop {
 			pool.Stop()
 		}
 	}}
@@ -220,8 +227,9 @@ func (p *parts) halter(kill func(), submitted *atomic.Int64) (*halter, error) {
 		total.Store(int64(len(all)))
 	}
 	return &halter{rule: haltRule{now: h.When == HaltNow, why: h.Why[0], count: h.Count, percent: h.Percent},
-		kill: kill, total: total, c: p.c,
-		line: func(j *fanout.Job) string { return string(dataOf(j).line) }}, nil
+		kill: kill, total: total,
+		line:   func(j *fanout.Job) string { return string(dataOf(j).line) },
+		notify: func(j *fanout.Job, n *haltNotice) { dataOf(j).notice = n }}, nil
 }
 
 // submitAll hands every job to the pool, waiting delay between one start

@@ -117,7 +117,7 @@ func (p *parts) execute(sigs <-chan os.Signal) outcome {
 	if err != nil {
 		return outcome{err: err}
 	}
-	pool.OnShrink = func(_ int, err error) { p.warning.warn(shrinkWarning(err)) }
+	pool.OnShrink = func(limit int, err error) { p.warning.warn(shrinkWarning(p.c.name(), limit, err)) }
 	var exhausted resourceStop
 	// Everything that follows the jobs as they run; another observer is
 	// one more entry.
@@ -160,7 +160,7 @@ func (p *parts) execute(sigs <-chan os.Signal) outcome {
 	// than do.
 	counted := p.jobs
 	if p.fit.short != "" {
-		counted = &onNth{src: p.jobs, n: p.limit + 1, do: func() { p.warning.warn(p.fit.short) }}
+		counted = &onNth{src: p.jobs, n: p.limit + 1, do: func() { p.warning.warn(p.fit.warning(p.c.name())) }}
 	}
 	if live != nil {
 		if p.o.TotalJobs == 0 {

@@ -68,17 +68,19 @@ type Options struct {
 
 	JobLog                            string
 	Resume, ResumeFailed, RetryFailed bool
+	Retries                           int
+	Timeout                           Timeout           // --timeout; zero: none
+	TermSeq                           []fanout.TermStep // --termseq; nil: GNU parallel's
+	Delay                             time.Duration     // --delay between job starts
+	Halt                              Halt              // --halt; zero: never
+	Results                           string
+	TmpDir                            string
+	Report                            string // --report FILE.html
+
 	// CheckJobLog (--check-joblog) refuses to resume from a job log whose
 	// commands this command line would not give; false matches jobs by
 	// sequence number alone, as GNU parallel does.
 	CheckJobLog bool
-	Retries     int
-	Timeout     Timeout           // --timeout; zero: none
-	TermSeq     []fanout.TermStep // --termseq; nil: GNU parallel's
-	Delay       time.Duration     // --delay between job starts
-	Halt        Halt              // --halt; zero: never
-	Results     string
-	TmpDir      string
 
 	Bar, ETA, Progress bool  // --bar, --eta, --progress
 	TotalJobs          int64 // --total-jobs; zero: counted from the input
@@ -88,6 +90,8 @@ type Options struct {
 	Warnings   []string // what the defaults leave to be said, one line each
 	Man        bool     // --man
 	Completion string   // --completion: the shell to print completions for
+
+	argv []string // the command line as given, which --report shows
 }
 
 // Timeout is a parsed --timeout: a fixed time, or a share of the median

@@ -145,7 +145,7 @@ func (p *parts) openJobs() (jobSource, error) {
 	}
 	p.closers = append(p.closers, closeInputs)
 	p.fitSlots() // once the inputs are open, which take descriptors too
-	jobs := &inputJobs{src: batch(o, src, p.limit), prev: prev, failedToo: !o.Resume}
+	jobs := &inputJobs{src: batch(o, p.plan, src, p.limit, p.maxLen), prev: prev, failedToo: !o.Resume}
 	if o.CheckJobLog {
 		jobs.check = func(e *joblog.Entry, d *jobData) error { return p.plan.sameCommand(path, e, d) }
 	}

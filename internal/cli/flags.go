@@ -90,17 +90,53 @@ var flags = concat(
 			o.TermSeq, err = ParseTermSeq(v)
 			return err
 		}),
-		argFlag("--retries", "N", "run a failing job up to N times", intArg("--retries", func(o *Options) *int { return &o.Retries })),
-		argFlag("--delay", "SECS", "wait between job starts", func(o *Options, v string) (err error) {
-			if o.Delay, err = ParseDuration(v); err != nil {
-				return fmt.Errorf("--delay %q: %v", v, err)
+		argFlag("--retries", "N", "run a failing job up to N times (0: until it succeeds)", func(o *Options, v string) error {
+			if err := intArg("--retries", func(o *Options) *int { return &o.Retries })(o, v); err != nil {
+				return err
+			}
+			if o.Retries == 0 {
+				o.Retries = retriesForever
 			}
 			return nil
+		}),
+		argFlag("--delay", "SECS[auto]", "wait between job starts; auto: 30% longer after a failure, 10% shorter after a success", func(o *Options, v string) (err error) {
+			o.Delay, o.DelayAuto, err = ParseDelay(v)
+			return err
 		}),
 		argFlag("--halt --halt-on-error", "WHEN,WHY=N", "stop early: never; now|soon,fail|success|done=N or =N%", func(o *Options, v string) (err error) {
 			o.Halt, err = ParseHalt(v)
 			return err
 		}),
+		argFlag("--nice", "N", "run the jobs at niceness N (fanout too)", func(o *Options, v string) (err error) {
+			o.Nice, err = ParseNice(v)
+			o.NiceSet = true
+			return err
+		}),
+		argFlag("--load", "MAX", "start no job while more than MAX processes run or wait (N, N%, +N, -N as -j)", func(o *Options, v string) error {
+			if _, err := ParseLoad(v, 1); err != nil {
+				return err
+			}
+			o.Load = v
+			return nil
+		}),
+		argFlag("--memfree", "SIZE", "start no job while less than SIZE is free; kill the youngest under half of it", func(o *Options, v string) (err error) {
+			o.MemFree, err = ParseSize("--memfree", v)
+			return err
+		}),
+		argFlag("--memsuspend", "SIZE", "suspend young jobs while less than twice SIZE is free, resume them later", func(o *Options, v string) (err error) {
+			o.MemSuspend, err = ParseSize("--memsuspend", v)
+			return err
+		}),
+		boolFlag("--noswap", "start no job while the machine swaps both in and out", func(o *Options) { o.NoSwap = true }),
+		argFlag("--env", "NAME[,NAME]", "pass variable or exported function NAME to the jobs; _ all but ~/.parallel/ignored_vars", func(o *Options, v string) error {
+			for _, n := range strings.Split(v, ",") {
+				if n != "" {
+					o.Env = append(o.Env, n)
+				}
+			}
+			return nil
+		}),
+		boolFlag("--record-env --recordenv", "record the names of the variables set now in ~/.parallel/ignored_vars and exit", func(o *Options) { o.RecordEnv = true }),
 	),
 	section("Output",
 		boolFlag("--group", "each job's output whole when it ends (default)", func(o *Options) { o.Group = true }),
@@ -109,6 +145,15 @@ var flags = concat(
 		boolFlag("-k --keep-order", "output in input order", func(o *Options) { o.KeepOrder = true }),
 		boolFlag("--tag", "put the values before each output line", func(o *Options) { o.Tag = true }),
 		argFlag("--tagstring --tag-string", "STR", "put STR (with replacement strings) before each output line", func(o *Options, v string) error { o.TagString = v; return nil }),
+		boolFlag("--ctag", "--tag in colour", func(o *Options) { o.Tag, o.Color = true, true }),
+		argFlag("--ctagstring", "STR", "--tagstring in colour", func(o *Options, v string) error {
+			o.TagString, o.Color = v, true
+			return nil
+		}),
+		boolFlag("--color --colour", "each job's lines in a colour of their own (not with -u)", func(o *Options) { o.Color = true }),
+		boolFlag("--color-failed --colour-failed --colorfailed --colourfailed --color-fail --colour-fail --colorfail --colourfail --cf",
+			"failed jobs' lines white on red (not with -u or --line-buffer)", func(o *Options) { o.ColorFailed = true }),
+		boolFlag("--files --output-as-files --outputasfiles", "put each job's output in a temporary file and print its name", func(o *Options) { o.Files = true }),
 		argFlag("--results --res", "DIR|F.json", "keep each job's output in DIR/1/value/... or as JSON lines", func(o *Options, v string) error { o.Results = v; return nil }),
 		argFlag("--tmpdir --tempdir", "DIR", "where large output waits (default $TMPDIR)", func(o *Options, v string) error { o.TmpDir = v; return nil }),
 		boolFlag("-v --verbose", "print each command before its output", func(o *Options) { o.Verbose++ }),
@@ -120,12 +165,28 @@ var flags = concat(
 		boolFlag("--resume-failed", "skip jobs the job log has as succeeded; rerun failed ones", func(o *Options) { o.ResumeFailed = true }),
 		boolFlag("--retry-failed", "rerun the failed jobs of the job log, ignoring the input", func(o *Options) { o.RetryFailed = true }),
 	),
+	section("Semaphore (sem)",
+		boolFlag("--semaphore", "run the command once, holding one of -j slots (default 1) shared by every fanout --semaphore of the same --id", func(o *Options) { o.Semaphore = true }),
+		argFlag("--id --semaphore-name --semaphorename", "NAME", "the semaphore's name (default: the terminal's)", func(o *Options, v string) error {
+			o.SemID, o.Semaphore = v, true
+			return nil
+		}),
+		boolFlag("--fg", "run in the foreground and exit as the command did", func(o *Options) { o.Fg, o.Semaphore = true, true }),
+		boolFlag("--bg", "return once the slot is held and run in the background (default)", func(o *Options) { o.Bg, o.Semaphore = true, true }),
+		boolFlag("--wait", "wait until no job holds the semaphore", func(o *Options) { o.Wait, o.Semaphore = true, true }),
+		argFlag("--semaphore-timeout --semaphoretimeout --st", "SECS", "waited SECS for a slot: take one anyway; -SECS: give up, exit 1", func(o *Options, v string) (err error) {
+			o.SemTimeout, err = ParseSemTimeout(v)
+			o.Semaphore = true
+			return err
+		}),
+	),
 	section("Other",
 		boolFlag("-V --version", "print the version", func(o *Options) { o.Version = true }),
 		boolFlag("-h --help", "print this help", func(o *Options) { o.Help = true }),
 		// Accepted so that scripts written for GNU parallel run unchanged;
 		// fanout prints no notice to silence.
 		boolFlag("--will-cite --no-notice --gnu", "accepted for GNU parallel's sake; they do nothing", func(o *Options) {}),
+		boolFlag("--citation --bibtex", "say what to cite", func(o *Options) { o.Citation = true }),
 	),
 )
 

@@ -141,15 +141,11 @@ func admissionFor(o *Options, c *console, termSeq []fanout.TermStep) (*admission
 	if o.Load == "" && o.MemFree == 0 && o.MemSuspend == 0 && !o.NoSwap {
 		return nil, nil
 	}
-	a := &admission{c: c, memFree: o.MemFree, suspend: o.MemSuspend, noswap: o.NoSwap,
-		memLimit: o.MemFree + o.MemSuspend, m: newMachine(), interval: admissionInterval,
-		opened: make(chan struct{}), quit: make(chan struct{}), done: make(chan struct{}),
-		suspended: map[int]bool{}, killing: map[int]bool{}, termSeq: termSeq}
+	a, err := newAdmission(o, c, newMachine(), termSeq)
+	if err != nil {
+		return nil, err
+	}
 	if o.Load != "" {
-		var err error
-		if a.load, err = ParseLoad(o.Load, runtime.NumCPU()); err != nil {
-			return nil, usageError{err}
-		}
 		if _, err := a.m.load(); err != nil {
 			return nil, fmt.Errorf("--load: %w", err)
 		}
@@ -172,7 +168,22 @@ func admissionFor(o *Options, c *console, termSeq []fanout.TermStep) (*admission
 		a.swapIn, a.swapOut = in, out
 	}
 	a.tick()
+	a.quit, a.done = make(chan struct{}), make(chan struct{})
 	go a.run()
+	return a, nil
+}
+
+// newAdmission is an admission reading m, not yet started.
+func newAdmission(o *Options, c *console, m machine, termSeq []fanout.TermStep) (*admission, error) {
+	a := &admission{c: c, memFree: o.MemFree, suspend: o.MemSuspend, noswap: o.NoSwap,
+		memLimit: o.MemFree + o.MemSuspend, m: m, interval: admissionInterval,
+		opened: make(chan struct{}), suspended: map[int]bool{}, killing: map[int]bool{}, termSeq: termSeq}
+	if o.Load != "" {
+		var err error
+		if a.load, err = ParseLoad(o.Load, runtime.NumCPU()); err != nil {
+			return nil, usageError{err}
+		}
+	}
 	return a, nil
 }
 
@@ -217,8 +228,10 @@ func (a *admission) close() {
 	if a == nil {
 		return
 	}
-	close(a.quit)
-	<-a.done
+	if a.quit != nil {
+		close(a.quit)
+		<-a.done
+	}
 	for g := range a.suspended {
 		syscall.Kill(-g, syscall.SIGCONT)
 	}

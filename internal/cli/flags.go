@@ -13,7 +13,7 @@ import (
 // --help. The same table drives the parser and the help, so no option can
 // be accepted and not documented.
 type flagSpec struct {
-	names []string // "-j", "--jobs": the first short and long ones are shown first
+	names []string // "-j", "--jobs": --help shows the first short and long ones, --man all
 	arg   string   // the value's name in --help; "" for an option without one
 	doc   string   // what it does, for --help
 	topic string   // the --help section it is listed in
@@ -71,7 +71,7 @@ var flags = concat(
 		}),
 	),
 	section("Jobs",
-		argFlag("-j -P --jobs --max-procs", "N", "run N at once: N, N% of the cores, +N, -N (default: one per core)", func(o *Options, v string) error { o.Jobs = v; return nil }),
+		argFlag("-j -P --jobs --max-procs", "N", "run N at once, or N%, +N, -N of the cores (default 100%)", func(o *Options, v string) error { o.Jobs = v; return nil }),
 		argFlag("-n --max-args", "N", "up to N values per job", func(o *Options, v string) error {
 			o.MaxArgsSet = true
 			return intArg("-n", func(o *Options) *int { return &o.MaxArgs })(o, v)
@@ -80,13 +80,13 @@ var flags = concat(
 			o.MaxReplaceArgsSet = true
 			return intArg("-N", func(o *Options) *int { return &o.MaxReplaceArgs })(o, v)
 		}),
-		boolFlag("-X", "as many values per job as fit, repeating the word around {}", func(o *Options) { o.Xargs = true }),
+		boolFlag("-X", "as many values per job as fit, with the words around {}", func(o *Options) { o.Xargs = true }),
 		boolFlag("-m", "as many values per job as fit", func(o *Options) { o.M = true }),
-		argFlag("--timeout", "SECS|N%", "terminate jobs that run longer (N% of the median runtime)", func(o *Options, v string) (err error) {
+		argFlag("--timeout", "SECS|N%", "end jobs that run longer (N%: of the median runtime)", func(o *Options, v string) (err error) {
 			o.Timeout, err = ParseTimeout(v)
 			return err
 		}),
-		argFlag("--termseq --term-seq", "SEQ", "signals for termination (default TERM,200,TERM,100,TERM,50,KILL,25)", func(o *Options, v string) (err error) {
+		argFlag("--termseq --term-seq", "SEQ", "stop signals (default TERM,200,TERM,100,TERM,50,KILL,25)", func(o *Options, v string) (err error) {
 			o.TermSeq, err = ParseTermSeq(v)
 			return err
 		}),
@@ -99,7 +99,7 @@ var flags = concat(
 			}
 			return nil
 		}),
-		argFlag("--delay", "SECS[auto]", "wait between job starts; auto: 30% longer after a failure, 10% shorter after a success", func(o *Options, v string) (err error) {
+		argFlag("--delay", "SECS[auto]", "wait between job starts; auto: adapt it to failures", func(o *Options, v string) (err error) {
 			o.Delay, o.DelayAuto, err = ParseDelay(v)
 			return err
 		}),
@@ -112,23 +112,23 @@ var flags = concat(
 			o.NiceSet = true
 			return err
 		}),
-		argFlag("--load", "MAX", "start no job while more than MAX processes run or wait (N, N%, +N, -N as -j)", func(o *Options, v string) error {
+		argFlag("--load", "MAX", "start no job at a load of MAX or more (N, N%, +N, -N)", func(o *Options, v string) error {
 			if _, err := ParseLoad(v, 1); err != nil {
 				return err
 			}
 			o.Load = v
 			return nil
 		}),
-		argFlag("--memfree", "SIZE", "start no job while less than SIZE is free; kill the youngest under half of it", func(o *Options, v string) (err error) {
+		argFlag("--memfree", "SIZE", "start no job with less than SIZE free (K M G, k m g)", func(o *Options, v string) (err error) {
 			o.MemFree, err = ParseSize("--memfree", v)
 			return err
 		}),
-		argFlag("--memsuspend", "SIZE", "suspend young jobs while less than twice SIZE is free, resume them later", func(o *Options, v string) (err error) {
+		argFlag("--memsuspend", "SIZE", "stop young jobs while less than twice SIZE is free", func(o *Options, v string) (err error) {
 			o.MemSuspend, err = ParseSize("--memsuspend", v)
 			return err
 		}),
 		boolFlag("--noswap", "start no job while the machine swaps both in and out", func(o *Options) { o.NoSwap = true }),
-		argFlag("--env", "NAME[,NAME]", "pass variable or exported function NAME to the jobs; _ all but ~/.parallel/ignored_vars", func(o *Options, v string) error {
+		argFlag("--env", "NAME", "pass variable or exported function NAME (_: all)", func(o *Options, v string) error {
 			for _, n := range strings.Split(v, ",") {
 				if n != "" {
 					o.Env = append(o.Env, n)
@@ -136,7 +136,7 @@ var flags = concat(
 			}
 			return nil
 		}),
-		boolFlag("--record-env --recordenv", "record the names of the variables set now in ~/.parallel/ignored_vars and exit", func(o *Options) { o.RecordEnv = true }),
+		boolFlag("--record-env --recordenv", "write the variables set now to ignored_vars, and exit", func(o *Options) { o.RecordEnv = true }),
 	),
 	section("Output",
 		boolFlag("--group", "each job's output whole when it ends (default)", func(o *Options) { o.Group = true }),
@@ -144,37 +144,44 @@ var flags = concat(
 		boolFlag("-u --ungroup", "bytes as they come", func(o *Options) { o.Ungroup = true }),
 		boolFlag("-k --keep-order", "output in input order", func(o *Options) { o.KeepOrder = true }),
 		boolFlag("--tag", "put the values before each output line", func(o *Options) { o.Tag = true }),
-		argFlag("--tagstring --tag-string", "STR", "put STR (with replacement strings) before each output line", func(o *Options, v string) error { o.TagString = v; return nil }),
+		argFlag("--tagstring --tag-string", "STR", "put STR (with replacement strings) before output lines", func(o *Options, v string) error { o.TagString = v; return nil }),
 		boolFlag("--ctag", "--tag in colour", func(o *Options) { o.Tag, o.Color = true, true }),
 		argFlag("--ctagstring", "STR", "--tagstring in colour", func(o *Options, v string) error {
 			o.TagString, o.Color = v, true
 			return nil
 		}),
-		boolFlag("--color --colour", "each job's lines in a colour of their own (not with -u)", func(o *Options) { o.Color = true }),
+		boolFlag("--color --colour", "each job's lines in a colour of their own", func(o *Options) { o.Color = true }),
 		boolFlag("--color-failed --colour-failed --colorfailed --colourfailed --color-fail --colour-fail --colorfail --colourfail --cf",
-			"failed jobs' lines white on red (not with -u or --line-buffer)", func(o *Options) { o.ColorFailed = true }),
-		boolFlag("--files --output-as-files --outputasfiles", "put each job's output in a temporary file and print its name", func(o *Options) { o.Files = true }),
-		argFlag("--results --res", "DIR|F.json", "keep each job's output in DIR/1/value/... or as JSON lines", func(o *Options, v string) error { o.Results = v; return nil }),
+			"failed jobs' lines white on red", func(o *Options) { o.ColorFailed = true }),
+		boolFlag("--files --output-as-files --outputasfiles", "output to temporary files; print their names", func(o *Options) { o.Files = true }),
+		argFlag("--results --res", "DIR|F.json", "keep output in DIR/1/value/... or as JSON lines", func(o *Options, v string) error { o.Results = v; return nil }),
 		argFlag("--tmpdir --tempdir", "DIR", "where large output waits (default $TMPDIR)", func(o *Options, v string) error { o.TmpDir = v; return nil }),
-		boolFlag("-v --verbose", "print each command before its output", func(o *Options) { o.Verbose++ }),
+		boolFlag("-v", "print each command before its output", func(o *Options) { o.Verbose++ }),
 		boolFlag("--dry-run --dryrun", "print the commands instead of running them", func(o *Options) { o.DryRun = true }),
 	),
 	section("Job log and resuming",
-		argFlag("--joblog --jl", "FILE", "record each finished job (GNU parallel's format; +FILE appends, - is stdout)", func(o *Options, v string) error { o.JobLog = v; return nil }),
+		argFlag("--joblog --jl", "FILE", "log each finished job; +FILE appends, - is stdout", func(o *Options, v string) error { o.JobLog = v; return nil }),
 		boolFlag("--resume", "skip jobs the job log has", func(o *Options) { o.Resume = true }),
-		boolFlag("--resume-failed", "skip jobs the job log has as succeeded; rerun failed ones", func(o *Options) { o.ResumeFailed = true }),
+		boolFlag("--resume-failed", "skip jobs logged as succeeded; rerun failed ones", func(o *Options) { o.ResumeFailed = true }),
 		boolFlag("--retry-failed", "rerun the failed jobs of the job log, ignoring the input", func(o *Options) { o.RetryFailed = true }),
 	),
+	section("Defaults",
+		argFlag("-J --profile", "NAME", "read ~/.parallel/NAME instead of ~/.parallel/config", func(o *Options, v string) error {
+			o.Profiles = append(o.Profiles, v)
+			return nil
+		}),
+		boolFlag("--plain", "read no profile and no $PARALLEL", func(o *Options) { o.Plain = true }),
+	),
 	section("Semaphore (sem)",
-		boolFlag("--semaphore", "run the command once, holding one of -j slots (default 1) shared by every fanout --semaphore of the same --id", func(o *Options) { o.Semaphore = true }),
+		boolFlag("--semaphore", "run it holding one of -j slots (default 1) of --id", func(o *Options) { o.Semaphore = true }),
 		argFlag("--id --semaphore-name --semaphorename", "NAME", "the semaphore's name (default: the terminal's)", func(o *Options, v string) error {
 			o.SemID, o.Semaphore = v, true
 			return nil
 		}),
 		boolFlag("--fg", "run in the foreground and exit as the command did", func(o *Options) { o.Fg, o.Semaphore = true, true }),
-		boolFlag("--bg", "return once the slot is held and run in the background (default)", func(o *Options) { o.Bg, o.Semaphore = true, true }),
+		boolFlag("--bg", "run in the background once a slot is held (default)", func(o *Options) { o.Bg, o.Semaphore = true, true }),
 		boolFlag("--wait", "wait until no job holds the semaphore", func(o *Options) { o.Wait, o.Semaphore = true, true }),
-		argFlag("--semaphore-timeout --semaphoretimeout --st", "SECS", "waited SECS for a slot: take one anyway; -SECS: give up, exit 1", func(o *Options, v string) (err error) {
+		argFlag("--semaphore-timeout --semaphoretimeout --st", "SECS", "after SECS take a slot anyway; -SECS: give up", func(o *Options, v string) (err error) {
 			o.SemTimeout, err = ParseSemTimeout(v)
 			o.Semaphore = true
 			return err
@@ -183,9 +190,15 @@ var flags = concat(
 	section("Other",
 		boolFlag("-V --version", "print the version", func(o *Options) { o.Version = true }),
 		boolFlag("-h --help", "print this help", func(o *Options) { o.Help = true }),
+		boolFlag("--man", "print the manual page (roff)", func(o *Options) { o.Man = true }),
+		argFlag("--completion --shell-completion", "SHELL", "print completions for bash, zsh, fish or auto", func(o *Options, v string) error {
+			o.Completion = v
+			return nil
+		}),
 		// Accepted so that scripts written for GNU parallel run unchanged;
 		// fanout prints no notice to silence.
-		boolFlag("--will-cite --no-notice --gnu", "accepted for GNU parallel's sake; they do nothing", func(o *Options) {}),
+		boolFlag("--will-cite --no-notice", "accepted for GNU parallel's sake; does nothing", func(o *Options) {}),
+		boolFlag("--gnu", "accepted for GNU parallel's sake; does nothing", func(o *Options) {}),
 		boolFlag("--citation --bibtex", "say what to cite", func(o *Options) { o.Citation = true }),
 	),
 )

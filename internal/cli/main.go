@@ -27,6 +27,9 @@ func Main(args []string, s Streams, env func(string) string, sigs <-chan os.Sign
 	if err != nil {
 		return outcome{err: usageError{err}}.exit(c)
 	}
+	for _, w := range opts.Warnings {
+		c.warnf("%s", w)
+	}
 	switch {
 	case opts.Help:
 		io.WriteString(s.Out, Usage())
@@ -40,6 +43,16 @@ func Main(args []string, s Streams, env func(string) string, sigs <-chan os.Sign
 		return outcome{err: recordEnv(env, os.Environ())}.exit(c)
 	case opts.Semaphore:
 		return semaphore(opts, c, env, sigs)
+	case opts.Man:
+		io.WriteString(s.Out, Man())
+		return ExitOK
+	case opts.Completion != "":
+		script, err := Completion(opts.Completion, env)
+		if err != nil {
+			return outcome{err: usageError{err}}.exit(c)
+		}
+		io.WriteString(s.Out, script)
+		return ExitOK
 	}
 	return run(opts, c, env, sigs).exit(c)
 }

@@ -98,6 +98,11 @@ func colorFor(o *Options) func(*fanout.Job, *fanout.Result) []byte {
 	}
 }
 
+// exactOnly are the long names (as optionIndex keys them) that are never
+// abbreviated: fanout's own options that GNU parallel 20221122 lacks, so
+// that a prefix keeps the meaning it has there (--bi is --bin).
+var exactOnly = map[string]bool{"citation": true, "bibtex": true}
+
 // citation answers --citation and --bibtex.
 const citation = `fanout prints no citation notice and asks for none: --will-cite and
 --no-notice are accepted and do nothing. If you publish work done with

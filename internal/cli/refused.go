@@ -1,0 +1,137 @@
+package cli
+
+// refusal is an option of GNU parallel that fanout knows by name and
+// refuses with a reason, rather than calling it unknown: a script written
+// for GNU parallel learns why it cannot run, and a misspelling of an
+// accepted option is not mistaken for one of these.
+type refusal struct {
+	names  string // its spellings, as in flagSpec: "--pipe --spreadstdin"
+	reason string // one line: why, and what to do instead
+}
+
+// Reasons shared by many refusals.
+const (
+	whyNotYet   = "not supported yet"
+	whyRemote   = "fanout runs jobs on this machine only; scale-out over NATS is planned instead"
+	whyRetired  = "retired in GNU parallel too"
+	whyInternal = "internal to GNU parallel"
+)
+
+// refusals are GNU parallel 20221122's options that fanout does not
+// accept, one a line, sorted by name, so that implementing one is
+// deleting its line. The parser reports them as "--x is not supported:
+// reason" (exit status 255); TestGNUOptionsAreKnown checks that every
+// option of GNU parallel is accepted or listed here, and never both.
+var refusals = []refusal{
+	{"-B", whyRetired + " (use --basefile)"},
+	{"-E", whyNotYet},
+	{"-H", whyRetired + " (use --halt)"},
+	{"-L", whyNotYet},
+	{"-T", whyRetired + " (use --tty)"},
+	{"-U", whyRetired + " (use --extensionreplace)"},
+	{"-W", whyRetired + " (use --workdir)"},
+	{"-Y", whyRetired + " (use --shebang)"},
+	{"-g", whyRetired + " (use --group)"},
+	{"--_parset", whyInternal},
+	{"--_pipe-means-argfiles", whyInternal},
+	{"--_test", whyInternal},
+	{"--arg-file-sep --argfilesep", whyNotYet},
+	{"--arg-sep --argsep", whyNotYet},
+	{"--bar", whyNotYet},
+	{"--basefile --bf", whyRemote},
+	{"--basenameextensionreplace --bner", whyNotYet},
+	{"--basenamereplace --bnr", whyNotYet},
+	{"--bin", whyNotYet},
+	{"--block-size --blocksize --block", whyNotYet},
+	{"--block-timeout --blocktimeout --bt", whyNotYet},
+	{"--bug", "GNU parallel's bug report template; fanout has none"},
+	{"--cat", whyNotYet},
+	{"--cleanup", whyRemote},
+	{"--compress", whyNotYet},
+	{"-M --controlmaster", whyRemote},
+	{"--csv", whyNotYet},
+	{"--ctrl-c --ctrlc", whyRetired},
+	{"-D --debug", "GNU parallel's own debugging output"},
+	{"--dirnamereplace --dnr", whyNotYet},
+	{"--embed", "embeds GNU parallel's own source in a script"},
+	{"-e --eof", whyNotYet},
+	{"--eta", whyNotYet},
+	{"-x --exit", whyNotYet},
+	{"--extensionreplace --er", whyNotYet},
+	{"--fifo", whyNotYet},
+	{"--filter", whyNotYet},
+	{"--filter-hosts --filterhosts --filter-host", whyRemote},
+	{"--group-by --groupby", whyNotYet},
+	{"--header", whyNotYet},
+	{"--hgrp --hostgrp --hostgroup --hostgroups", whyRemote},
+	{"-p --interactive", whyNotYet},
+	{"--latest-line --latestline --ll", whyNotYet},
+	{"--limit", whyNotYet},
+	{"--linkinputsource --xapplyinputsource", whyInternal + " (use :::+ or ::::+)"},
+	{"-s --max-chars --maxchars", whyNotYet},
+	{"--max-line-length-allowed --maxlinelengthallowed", whyNotYet},
+	{"-l --max-lines --maxlines", whyNotYet},
+	{"--min-version --minversion", whyNotYet},
+	{"--no-ctrl-c --no-ctrlc --noctrlc", whyRetired},
+	{"--no-keep-order --nokeeporder --nok --no-k", whyNotYet},
+	{"-r --no-run-if-empty --norunifempty", whyNotYet},
+	{"--nonall", whyRemote},
+	{"--number-of-cores --numberofcores", whyNotYet},
+	{"--number-of-cpus --numberofcpus", whyNotYet},
+	{"--number-of-sockets --numberofsockets", whyNotYet},
+	{"--number-of-threads --numberofthreads", whyNotYet},
+	{"--onall", whyRemote},
+	{"-o --open-tty", whyNotYet},
+	{"--parens", whyNotYet},
+	{"--pipe --spreadstdin", whyNotYet},
+	{"--pipe-part --pipepart", whyNotYet},
+	{"--plus", whyNotYet},
+	{"--process-slot-var --processslotvar", whyNotYet},
+	{"--progress", whyNotYet},
+	{"-q --quote", whyNotYet},
+	{"--recend", whyNotYet},
+	{"--recstart", whyNotYet},
+	{"--regexp --regex", whyNotYet},
+	{"--remove-rec-sep --removerecsep --rrs", whyNotYet},
+	{"-i --replace", whyNotYet + " (use -I)"},
+	{"--return", whyRemote},
+	{"--round-robin --roundrobin --round", whyNotYet},
+	{"--rpl", whyNotYet},
+	{"--rsync-opts --rsyncopts", whyRemote},
+	{"--seqreplace", whyNotYet},
+	{"--session", "only for GNU parallel's env_parallel"},
+	{"--shard", whyNotYet},
+	{"--shebang --hashbang", whyNotYet},
+	{"--shell-quote --shellquote --shell_quote", whyNotYet},
+	{"--show-limits --showlimits", whyNotYet},
+	{"--shuf", whyNotYet},
+	{"--silent", whyNotYet},
+	{"--skip-first-line --skipfirstline", whyNotYet},
+	{"--slotreplace", whyNotYet},
+	{"--sql", whyRetired + " (use --sql-master)"},
+	{"--sql-and-worker --sqlandworker", "the SQL job queue is GNU parallel's own; scale-out over NATS is planned instead"},
+	{"--sql-master --sqlmaster", "the SQL job queue is GNU parallel's own; scale-out over NATS is planned instead"},
+	{"--sql-worker --sqlworker", "the SQL job queue is GNU parallel's own; scale-out over NATS is planned instead"},
+	{"--ssh", whyRemote},
+	{"--ssh-delay --sshdelay", whyRemote},
+	{"-S --sshlogin", whyRemote},
+	{"--sshloginfile --slf", whyRemote},
+	{"--tee", whyNotYet},
+	{"--template --tmpl", whyNotYet},
+	{"--tmux", whyNotYet},
+	{"--tmux-pane --tmuxpane", whyNotYet},
+	{"--tollef", whyRetired},
+	{"--total-jobs --totaljobs --total", whyNotYet},
+	{"--transfer", whyRemote},
+	{"--transfer-file --transferfile --transfer-files --transferfiles --tf", whyRemote},
+	{"--trc", whyRemote},
+	{"--tty", whyNotYet},
+	{"--use-compress-program --compress-program --usecompressprogram --compressprogram", whyNotYet},
+	{"--use-cores-instead-of-threads --usecoresinsteadofthreads", whyNotYet},
+	{"--use-cpus-instead-of-cores --usecpusinsteadofcores", whyNotYet},
+	{"--use-decompress-program --decompress-program --usedecompressprogram --decompressprogram", whyNotYet},
+	{"--use-sockets-instead-of-threads --usesocketsinsteadofthreads", whyNotYet},
+	{"-t --verbose", "printing each command on stderr is planned; -v prints it on stdout"},
+	{"--work-dir --workdir --wd", whyNotYet},
+	{"--xargs", whyNotYet},
+}

@@ -178,7 +178,9 @@ func TestMemfreeGatesJobStarts(t *testing.T) {
 	waitFiles(t, filepath.Join(dir, "ran1"))
 
 	cmd, sc, _ := startFanout(t, dir, "--memfree", "1P", "--joblog", "jl", "touch", ":::", "ran2")
-	// Time for a job to start, if it would.
+	// The job log is opened once fanout handles signals and is about to
+	// submit jobs; then time for a job to start, if it would.
+	waitFiles(t, filepath.Join(dir, "jl"))
 	time.Sleep(300 * time.Millisecond)
 	if _, err := os.Stat(filepath.Join(dir, "ran2")); err == nil {
 		t.Fatal("a job started with less memory free than --memfree")

@@ -75,6 +75,7 @@ type Options struct {
 	Halt                              Halt              // --halt; zero: never
 	Results                           string
 	TmpDir                            string
+	Report                            string // --report FILE.html
 
 	Bar, ETA, Progress bool  // --bar, --eta, --progress
 	TotalJobs          int64 // --total-jobs; zero: counted from the input
@@ -105,6 +106,7 @@ type Options struct {
 	Fg, Bg     bool          // --fg, --bg
 	Wait       bool          // --wait
 	SemTimeout time.Duration // --st: positive takes the slot anyway, negative gives up
+	argv       []string      // the command line as given, which --report shows
 }
 
 // Timeout is a parsed --timeout: a fixed time, or a share of the median

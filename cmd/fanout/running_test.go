@@ -86,7 +86,8 @@ func TestSemaphoreSlotFreedByKill(t *testing.T) {
 	// Should the test fail early, the holder's job still ends.
 	t.Cleanup(func() { os.WriteFile(filepath.Join(dir, "release"), nil, 0o644) })
 	// The job's shell is the holder's child: $PPID is the holder.
-	hold := `echo $PPID > holder; while [ ! -e release ]; do sleep 0.01; done`
+	// The pid is written whole before the file has its name.
+	hold := `echo $PPID > holder.tmp; mv holder.tmp holder; while [ ! -e release ]; do sleep 0.01; done`
 	semBackground(t, dir, home, "--id", "k", hold)
 	waitFiles(t, filepath.Join(dir, "holder"))
 	holder := readPid(t, filepath.Join(dir, "holder"))

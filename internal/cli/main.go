@@ -2,6 +2,7 @@ package cli
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -44,6 +45,9 @@ func Main(args []string, s Streams, env func(string) string, sigs <-chan os.Sign
 		return outcome{err: recordEnv(env, os.Environ())}.exit(c)
 	case opts.Semaphore:
 		return semaphore(opts, c, env, sigs)
+	case opts.MaxLineLength:
+		fmt.Fprintln(s.Out, realMaxLength(env))
+		return ExitOK
 	case opts.Man:
 		io.WriteString(s.Out, Man())
 		return ExitOK

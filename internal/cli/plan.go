@@ -2,12 +2,14 @@ package cli
 
 import (
 	"fmt"
+	"os"
 	"os/exec"
 	"strings"
 	"time"
 
 	"github.com/fanoutdev/fanout"
 	"github.com/fanoutdev/fanout/internal/joblog"
+	"github.com/fanoutdev/fanout/internal/pipe"
 	"github.com/fanoutdev/fanout/internal/replace"
 )
 
@@ -20,6 +22,15 @@ type jobData struct {
 	// verbatim says line is the command itself, run as it is (a failed
 	// command of a job log, for --retry-failed), not rendered from values.
 	verbatim bool
+
+	// In block mode (--pipe): the job's block, until the job is over; what
+	// writes its stdin; the named pipe it reads (--fifo); a file to remove
+	// once it is over (--cat, --fifo); and the bytes it was sent.
+	block  *pipe.Block
+	feed   func(w *os.File) error
+	fifo   string
+	remove string
+	sent   int64
 }
 
 func dataOf(j *fanout.Job) *jobData { return j.Data.(*jobData) }
@@ -52,6 +63,9 @@ func makePlan(o *Options, env func(string) string) (*plan, error) {
 	if o.MaxReplaceArgsSet && o.MaxReplaceArgs == 0 || !o.MaxReplaceArgsSet && o.MaxArgsSet && o.MaxArgs == 0 {
 		ropt.NoAppend = true
 		pl.noValues = true
+	}
+	if o.Pipe.On() {
+		ropt.NoAppend = true // in block mode values go only where {} asks
 	}
 	var err error
 	if len(o.Command) > 0 {

@@ -179,6 +179,7 @@ func (l *logSink) Receive(r *fanout.Result) error {
 		Host:    r.Host,
 		Start:   r.Start,
 		Runtime: r.Runtime,
+		Send:    d.sent,
 		Receive: r.Stdout.Len(),
 		Exitval: joblog.Exitval(r),
 		Signal:  int(r.Signal),

@@ -35,7 +35,7 @@ func run(o *Options, c *console, env func(string) string, sigs <-chan os.Signal)
 type parts struct {
 	o        *Options
 	c        *console
-	limit    int // job slots
+	limit    int        // job slots
 	blocks   *blockMode // nil unless --pipe or --pipepart
 	plan     *plan
 	jobs     jobSource

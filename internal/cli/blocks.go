@@ -43,7 +43,15 @@ func resolvePipe(o *Options) (*blockMode, error) {
 		return nil, nil
 	}
 	m := &blockMode{size: defaultBlock}
-	if po.Block != "" {
+	if po.Part {
+		// GNU parallel's --pipepart: 10 blocks per job slot, or one with
+		// --round-robin, whose jobs then need no dealing.
+		m.size = -10
+		if po.RoundRobin {
+			po.RoundRobin, m.size = false, -1
+		}
+	}
+	if po.Block != "" && m.size != -1 {
 		n, err := pipe.ParseSize(po.Block)
 		if err != nil {
 			return nil, usageError{err}
@@ -139,20 +147,30 @@ func (p *parts) openBlocks(m *blockMode, tee bool) (blockSource, input.Source, e
 	if len(files) == 0 {
 		return nil, nil, usageError{errors.New("--pipepart needs the file to cut: give it with -a FILE or :::: FILE")}
 	}
-	fp := &fileParts{files: files, m: m, slots: p.limit, stdin: p.c.In, tee: o.Pipe.Tee}
+	fp := &fileParts{files: files, size: m.size, format: m.format, stdin: p.c.In, tee: o.Pipe.Tee}
 	p.closers = append(p.closers, fp.close)
+	if m.size < 0 {
+		// --block -N: N blocks for each job slot, of all the files.
+		var total int64
+		for _, name := range files {
+			if st, err := os.Stat(name); err == nil {
+				total += st.Size()
+			}
+		}
+		fp.size = 1 + total/int64(p.limit)/(-m.size)
+	}
 	return fp, args, nil
 }
 
 // fileParts cuts the files of --pipepart one after the other.
 type fileParts struct {
-	files []string
-	m     *blockMode
-	slots int
-	stdin io.Reader
-	tee   bool // every job gets the whole file
-	cur   *pipe.Parts
-	open  []*os.File
+	files  []string
+	size   int64
+	format pipe.Format
+	stdin  io.Reader
+	tee    bool // every job gets the whole file
+	cur    *pipe.Parts
+	open   []*os.File
 }
 
 func (fp *fileParts) close() {
@@ -196,17 +214,12 @@ func (fp *fileParts) openNext() error {
 		}
 		fp.open = append(fp.open, f)
 	}
-	parts, err := pipe.NewParts(f, max(fp.m.size, 1), fp.m.format)
+	parts, err := pipe.NewParts(f, fp.size, fp.format)
 	if err != nil {
 		return err
 	}
-	switch {
-	case fp.tee:
+	if fp.tee {
 		parts.SetSize(parts.Size() + 1)
-	case fp.m.size < 0:
-		// --block -N: N blocks for each job slot.
-		n := -fp.m.size * int64(fp.slots)
-		parts.SetSize((parts.Size() + n - 1) / n)
 	}
 	fp.cur = parts
 	return nil

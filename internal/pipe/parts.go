@@ -46,10 +46,11 @@ func NewParts(f *os.File, size int64, fm Format) (*Parts, error) {
 			return nil, err
 		}
 	}
-	p := &Parts{f: f, size: max(size, 1), end: end, cut: c}
+	p := &Parts{f: f, end: end, cut: c}
 	if err := p.readHeader(&fm); err != nil {
 		return nil, err
 	}
+	p.SetSize(size)
 	return p, nil
 }
 

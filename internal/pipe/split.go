@@ -175,24 +175,22 @@ func (s *Splitter) Next() (*Block, error) {
 }
 
 // cutSize fills the buffer to the block size and returns the last cut in
-// it; when there is none, the record is longer than the block, and it
-// reads on to the first cut. At the end of the input the rest is a block,
-// but for -L, whose last lines that do not make a whole record come in a
-// block of their own, as in GNU parallel.
+// it. When there is none, the record is longer than the block: the buffer
+// grows until it holds a cut, and the block ends at the last one, as GNU
+// parallel's grown block does. At the end of the input the rest is a
+// block, but for -L, whose last lines that do not make a whole record come
+// in a block of their own, as in GNU parallel.
 func (s *Splitter) cutSize() int {
 	s.fill(s.size)
-	if p := s.cut.last(s.cur); p > 0 && (p == len(s.cur) || !s.eof || s.f.Lines > 0) {
-		return p
-	}
-	from := 0
-	for !s.eof {
-		from = len(s.cur)
-		s.fill(2 * len(s.cur))
-		if p := s.cut.first(s.cur, max(from-s.cut.overlap(), 0)); p > 0 && p < len(s.cur) {
+	for {
+		if p := s.cut.last(s.cur); p > 0 && (p == len(s.cur) || !s.eof || s.f.Lines > 0) {
 			return p
 		}
+		if s.eof {
+			return len(s.cur)
+		}
+		s.fill(2 * len(s.cur))
 	}
-	return len(s.cur)
 }
 
 // cutRecords returns the cut after Records records, reading on as long as

@@ -70,9 +70,20 @@ func (br *blockRunner) runPipe(ctx context.Context, job *fanout.Job, r *fanout.R
 		return nil
 	}
 	job.Stdin = pr
+	feed := d.feed
+	if b := d.block; b != nil {
+		// What fits in the pipe goes in before the job starts: a job that
+		// exits without reading a block that small did not miss any of it
+		// (GNU parallel's writer wins that race nearly always).
+		n := b.Prefill(pw)
+		feed = func(w *os.File) error {
+			_, err := b.WriteFrom(w, n)
+			return err
+		}
+	}
 	done := make(chan error, 1)
 	go func() {
-		err := d.feed(pw)
+		err := feed(pw)
 		pw.Close()
 		done <- err
 	}()

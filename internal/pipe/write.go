@@ -20,6 +20,25 @@ func (b *Block) WriteTo(w io.Writer) (int64, error) {
 	return b.writeCopy(w)
 }
 
+// Prefill writes as much of the block into the pipe f as it takes without
+// waiting, and returns how much: written before the job starts, a block
+// that fits in the pipe is the job's whatever the job does. WriteFrom
+// writes the rest.
+func (b *Block) Prefill(f *os.File) int64 { return b.prefill(f) }
+
+// WriteFrom is WriteTo without the first skip bytes.
+func (b *Block) WriteFrom(w io.Writer, skip int64) (int64, error) {
+	c := *b
+	h := min(skip, int64(len(c.Header)))
+	c.Header, skip = c.Header[h:], skip-h
+	if c.File != nil {
+		c.Off, c.Len = c.Off+skip, c.Len-skip
+	} else {
+		c.Data = c.Data[skip:]
+	}
+	return c.WriteTo(w)
+}
+
 // writeCopy is the portable path: plain writes.
 func (b *Block) writeCopy(w io.Writer) (int64, error) {
 	n, err := w.Write(b.Header)

@@ -15,6 +15,17 @@ import (
 // nothing, when f is not a pipe the poller knows, for the portable path to
 // take over.
 func (b *Block) writePipe(f *os.File) (int64, error, bool) {
+	return b.writePipeWait(f, true)
+}
+
+// prefill writes what the pipe f takes now without waiting.
+func (b *Block) prefill(f *os.File) int64 {
+	n, _, _ := b.writePipeWait(f, false)
+	return n
+}
+
+// writePipeWait is writePipe; without wait it stops once the pipe is full.
+func (b *Block) writePipeWait(f *os.File, wait bool) (int64, error, bool) {
 	rc, err := f.SyscallConn()
 	if err != nil {
 		return 0, nil, false
@@ -25,18 +36,21 @@ func (b *Block) writePipe(f *os.File) (int64, error, bool) {
 		if b.File != nil {
 			data = nil
 		}
-		n, err, ok := vmsplice(rc, b.Header, data)
+		n, err, ok := vmsplice(rc, b.Header, data, wait)
 		if !ok {
 			return 0, nil, false
 		}
 		total += n
-		if err != nil || b.File == nil {
+		if err != nil || b.File == nil || n < int64(len(b.Header)) {
 			return total, err, true
 		}
 	}
-	n, err, ok := spliceFile(rc, b.File, b.Off, b.Len)
+	n, err, ok := spliceFile(rc, b.File, b.Off, b.Len, wait)
 	if !ok && total == 0 {
 		return 0, nil, false
+	}
+	if !ok && !wait {
+		return total, nil, true
 	}
 	if !ok {
 		// The header went in already: the rest goes the portable way.
@@ -58,7 +72,7 @@ func (b *Block) copyRange(f *os.File) (int64, error) {
 // nothing was written.
 func vmsplice(rc interface {
 	Write(func(fd uintptr) bool) error
-}, head, data []byte) (int64, error, bool) {
+}, head, data []byte, wait bool) (int64, error, bool) {
 	var total int64
 	var serr error
 	ok := true
@@ -79,7 +93,7 @@ func vmsplice(rc interface {
 			}
 			n, err := unix.Vmsplice(int(fd), iov, unix.SPLICE_F_NONBLOCK)
 			if errors.Is(err, unix.EAGAIN) {
-				return false // full: wait until the reader takes some
+				return !wait // full: wait until the reader takes some
 			}
 			if errors.Is(err, unix.EINTR) {
 				continue
@@ -108,7 +122,7 @@ func vmsplice(rc interface {
 // cache without passing through this process.
 func spliceFile(rc interface {
 	Write(func(fd uintptr) bool) error
-}, file *os.File, off, n int64) (int64, error, bool) {
+}, file *os.File, off, n int64, wait bool) (int64, error, bool) {
 	src, err := file.SyscallConn()
 	if err != nil {
 		return 0, nil, false
@@ -131,7 +145,7 @@ func spliceFile(rc interface {
 			}
 			switch {
 			case errors.Is(e, unix.EAGAIN):
-				return false
+				return !wait
 			case errors.Is(e, unix.EINTR):
 				continue
 			case e != nil:

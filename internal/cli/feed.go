@@ -97,7 +97,8 @@ func (br *blockRunner) runPipe(ctx context.Context, job *fanout.Job, r *fanout.R
 
 // runFifo writes the block into the job's named pipe once the job opens
 // it. A job that never does leaves the writer waiting in open: when the
-// job is over, opening the pipe for reading here releases it.
+// job is over, opening the pipe for reading here releases it. (Had the
+// job read its block, the writer would be past its open by then.)
 func (br *blockRunner) runFifo(ctx context.Context, job *fanout.Job, r *fanout.Result, d *jobData) error {
 	opened := make(chan struct{})
 	done := make(chan error, 1)
@@ -115,14 +116,18 @@ func (br *blockRunner) runFifo(ctx context.Context, job *fanout.Job, r *fanout.R
 	br.Runner.Run(ctx, job, r)
 	select {
 	case <-opened:
+		return <-done
 	default:
-		rd, err := os.OpenFile(d.fifo, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-		if err == nil {
-			<-opened
-			rd.Close()
-		}
 	}
-	return <-done
+	// The job never opened its pipe, so it read none of its block: it
+	// fails as one that exits early does.
+	rd, err := os.OpenFile(d.fifo, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err == nil {
+		<-opened
+		rd.Close()
+	}
+	<-done
+	return syscall.EPIPE
 }
 
 // blockFeed writes one block.

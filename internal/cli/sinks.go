@@ -197,6 +197,7 @@ type jobView struct{}
 func (jobView) Values(j *fanout.Job) []string { return dataOf(j).values }
 func (jobView) Command(j *fanout.Job) string  { return string(dataOf(j).line) }
 func (jobView) Seq(j *fanout.Job) int64       { return dataOf(j).seq }
+func (jobView) Sent(j *fanout.Job) int64      { return dataOf(j).sent }
 
 // resultsSink is --results: JSON lines for a name ending in .json, a
 // directory tree otherwise.

@@ -138,7 +138,19 @@ func (p *parts) openBlocks(m *blockMode, tee bool) (blockSource, input.Source, e
 		return nil, args, nil // the jobs read standard input as it is
 	}
 	if !o.Pipe.Part {
-		s, err := pipe.NewSplitter(p.c.In, int(min(m.size, 1<<40)), m.format)
+		size := int(min(m.size, 1<<40))
+		// Standard input that is a file is cut where reading it would cut
+		// it, but each block goes from the file to its job, unread here.
+		if f, ok := p.c.In.(*os.File); ok {
+			fs, ok, err := pipe.NewFileSplitter(f, size, m.format)
+			if err != nil {
+				return nil, nil, usageError{err}
+			}
+			if ok {
+				return fs, args, nil
+			}
+		}
+		s, err := pipe.NewSplitter(p.c.In, size, m.format)
 		if err != nil {
 			return nil, nil, usageError{err}
 		}

@@ -12,11 +12,18 @@ import (
 // each block names its range of the file, for the job's writer to move
 // straight from the file (Block.WriteTo).
 type Parts struct {
-	f      *os.File
-	size   int64
-	end    int64 // the file's size
-	pos    int64
-	cut    cutter
+	f    *os.File
+	size int64
+	end  int64 // the file's size
+	pos  int64
+	cut  cutter
+	// stream cuts as a Splitter does (--pipe from a file): the last cut
+	// within Size, not the first after it. readTo and eof are where that
+	// Splitter would have read to, and whether it would have met the end:
+	// its cuts depend on them.
+	stream bool
+	readTo int64
+	eof    bool
 	header []byte
 	win    []byte
 }
@@ -47,7 +54,7 @@ func NewParts(f *os.File, size int64, fm Format) (*Parts, error) {
 		}
 	}
 	p := &Parts{f: f, end: end, cut: c}
-	if err := p.readHeader(&fm); err != nil {
+	if err := p.readHeader(&fm, partsWindow); err != nil {
 		return nil, err
 	}
 	p.SetSize(size)
@@ -63,12 +70,14 @@ func (p *Parts) Size() int64 { return p.end - int64(len(p.header)) }
 // SetSize changes the size of the blocks still to come.
 func (p *Parts) SetSize(n int64) { p.size = max(n, 1) }
 
-func (p *Parts) readHeader(fm *Format) error {
+// readHeader takes the header from the start; a regular expression is
+// matched within the first window bytes.
+func (p *Parts) readHeader(fm *Format, window int64) error {
 	if fm.HeaderLines <= 0 && fm.HeaderRe == nil {
 		return nil
 	}
-	for n := int64(partsWindow); ; n *= 2 {
-		b, eof, err := p.read(0, n)
+	for n := window; ; n *= 2 {
+		b, eof, err := p.read(p.pos, n)
 		if err != nil {
 			return err
 		}
@@ -85,7 +94,7 @@ func (p *Parts) readHeader(fm *Format) error {
 			if h > 0 {
 				p.header = append([]byte(nil), b[:h]...)
 			}
-			p.pos = int64(max(h, 0))
+			p.pos += int64(max(h, 0))
 			return nil
 		}
 	}
@@ -111,7 +120,13 @@ func (p *Parts) Next() (*Block, error) {
 	if p.pos >= p.end {
 		return nil, io.EOF
 	}
-	stop, err := p.cutAfter(p.pos + p.size)
+	var stop int64
+	var err error
+	if p.stream {
+		stop, err = p.cutWithin()
+	} else {
+		stop, err = p.cutAfter(p.pos + p.size)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -145,5 +160,99 @@ func (p *Parts) cutAfter(e int64) (int64, error) {
 		if eof {
 			return p.end, nil
 		}
+	}
+}
+
+// NewFileSplitter returns blocks of f from its current offset cut as a
+// Splitter reading f would cut them, without reading more of f than the
+// bytes around each cut: a job's block then moves straight from the file
+// (--pipe with a file as standard input). It reports false, and nil, when
+// f is not a regular file, or when f's format needs every record read
+// (Records, Lines, RemoveSep, Regexp).
+func NewFileSplitter(f *os.File, size int, fm Format) (*Parts, bool, error) {
+	if fm.Records > 0 || fm.Lines > 0 || fm.RemoveSep || fm.Regexp {
+		return nil, false, nil
+	}
+	st, err := f.Stat()
+	if err != nil || !st.Mode().IsRegular() {
+		return nil, false, nil
+	}
+	off, err := f.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return nil, false, nil
+	}
+	c, err := newCutter(&fm)
+	if err != nil {
+		return nil, false, err
+	}
+	start := min(off, st.Size())
+	p := &Parts{f: f, end: st.Size(), pos: start, readTo: start, cut: c, stream: true, size: int64(max(size, 1))}
+	// A Splitter looks for a header expression in its first block.
+	if err := p.readHeader(&fm, p.size); err != nil {
+		return nil, false, err
+	}
+	// What the Splitter read to find the header: a block's worth for an
+	// expression; for lines, blocks until they hold them.
+	switch h := p.pos - start; {
+	case fm.HeaderLines > 0 && h < int64(p.size) || fm.HeaderRe != nil:
+		p.fillTo(start + p.size)
+	case fm.HeaderLines > 0:
+		p.fillTo(start + (h+p.size-1)/p.size*p.size)
+	}
+	if fm.HeaderLines > 0 && p.pos == p.end {
+		p.fillTo(p.end + 1) // fewer lines than the header's: read to the end
+	}
+	return p, true, nil
+}
+
+// cutWithin is a Splitter's cut (see Splitter.cutSize), made by reading
+// only around the cuts: the last within the bytes the Splitter would hold,
+// which grow twice over while they hold none.
+func (p *Parts) cutWithin() (int64, error) {
+	p.fillTo(p.pos + p.size)
+	for {
+		c, err := p.lastCut(p.pos, p.readTo)
+		if err != nil {
+			return 0, err
+		}
+		if c > 0 && (c == p.readTo || !p.eof) {
+			return c, nil
+		}
+		if p.eof {
+			return p.readTo, nil
+		}
+		p.fillTo(p.pos + 2*(p.readTo-p.pos))
+	}
+}
+
+// fillTo is a Splitter's fill up to t: it meets the end only by asking
+// for bytes past it.
+func (p *Parts) fillTo(t int64) {
+	switch {
+	case t <= p.readTo:
+	case t > p.end:
+		p.readTo, p.eof = p.end, true
+	default:
+		p.readTo = t
+	}
+}
+
+// lastCut returns the last cut in (lo, hi], reading windows back from hi
+// that overlap by a separator's length, or -1.
+func (p *Parts) lastCut(lo, hi int64) (int64, error) {
+	ov := int64(p.cut.overlap())
+	for wHi := hi; ; {
+		wLo := max(lo, wHi-partsWindow)
+		b, _, err := p.read(wLo, wHi-wLo)
+		if err != nil {
+			return 0, err
+		}
+		if c := p.cut.last(b); c > 0 {
+			return wLo + int64(c), nil
+		}
+		if wLo == lo {
+			return -1, nil
+		}
+		wHi = wLo + ov
 	}
 }

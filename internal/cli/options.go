@@ -75,6 +75,7 @@ type Options struct {
 	Halt                              Halt              // --halt; zero: never
 	Results                           string
 	TmpDir                            string
+	Report                            string // --report FILE.html
 
 	Bar, ETA, Progress bool  // --bar, --eta, --progress
 	TotalJobs          int64 // --total-jobs; zero: counted from the input
@@ -86,6 +87,8 @@ type Options struct {
 	Completion string   // --completion: the shell to print completions for
 
 	Pipe Pipe // --pipe, --pipepart and their options
+
+	argv []string // the command line as given, which --report shows
 }
 
 // Pipe is the block mode's options: standard input (--pipe) or a file

@@ -31,10 +31,13 @@ func resolvePipe(o *Options) (*blockMode, error) {
 	if po.Cat || po.Fifo || po.RoundRobin {
 		po.Stdin = po.Stdin || !po.Part
 	}
+	if o.MaxLinesSet && po.On() {
+		// With --pipe, -L and -l make records of so many lines.
+		po.Lines = max(o.MaxLines, 1)
+		o.MaxLinesSet, o.MaxLines, o.ContextLines = false, 0, false
+	}
 	if !po.On() {
 		switch {
-		case po.Lines > 0:
-			return nil, usageError{errors.New("-L is supported with --pipe only: use -n or -N to pack values")}
 		case po.Tee || po.RecEnd != nil || po.RecStart != nil || po.Regexp || po.RemoveSep || po.Block != "":
 			return nil, usageError{errors.New("--block, --recend, --recstart, --regexp, --rrs and --tee need --pipe or --pipepart")}
 		case po.HeaderSet:

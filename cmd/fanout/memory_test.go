@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -65,8 +66,16 @@ func runPeak(out, name string, args ...string) int {
 // peak resident set in MiB.
 func peakRSS(t *testing.T, bin, dir string, args ...string) float64 {
 	t.Helper()
+	return peakRSSWith(t, bin, dir, nil, args...)
+}
+
+// peakRSSWith is peakRSS with stdin as the binary's standard input (nil:
+// /dev/null).
+func peakRSSWith(t *testing.T, bin, dir string, stdin io.Reader, args ...string) float64 {
+	t.Helper()
 	peak := filepath.Join(t.TempDir(), "peak")
 	cmd := exec.Command(os.Args[0], append([]string{bin}, args...)...)
+	cmd.Stdin = stdin
 	cmd.Dir = dir
 	cmd.Env = childEnv("PARALLEL_SHELL=/bin/sh", "TMPDIR="+dir, "FANOUT_TEST_AS_PEAK="+peak)
 	devnull, _ := os.OpenFile(os.DevNull, os.O_WRONLY, 0)

@@ -24,6 +24,8 @@ var aliases = map[string]string{
 	"--maxreplaceargs":       "--max-replace-args",
 	"--nn":                   "--will-cite",
 	"--nonotice":             "--will-cite",
+	"--regex":                "--regexp",
+	"--roundrobin":           "--round-robin",
 	"--norunifempty":         "--no-run-if-empty",
 	"--processslotvar":       "--process-slot-var",
 	"--result":               "--results",

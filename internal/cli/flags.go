@@ -282,6 +282,23 @@ var flags = concat(
 		boolFlag("-t --verbose", "print each command on standard error as it starts", func(o *Options) { o.StderrVerbose = true }),
 		boolFlag("--dry-run --dryrun", "print the commands instead of running them", func(o *Options) { o.DryRun = true }),
 	),
+	section("Blocks of input (--pipe)",
+		boolFlag("--pipe --spreadstdin", "cut stdin into blocks of records, one to each job", func(o *Options) { o.Pipe.Stdin = true }),
+		boolFlag("--pipepart --pipe-part", "cut the -a file into blocks by seeking, read by each job", func(o *Options) { o.Pipe.Part = true }),
+		argFlag("--block --block-size --blocksize", "SIZE", "bytes per block (default 1M); -N: N blocks per job slot", func(o *Options, v string) error { o.Pipe.Block = v; return nil }),
+		argFlag("--recend", "STR", `a record ends with STR (default \n; "" none)`, func(o *Options, v string) error { o.Pipe.RecEnd = &v; return nil }),
+		argFlag("--recstart", "STR", "a record starts with STR", func(o *Options, v string) error { o.Pipe.RecStart = &v; return nil }),
+		boolFlag("--regexp", "--recend and --recstart are regular expressions", func(o *Options) { o.Pipe.Regexp = true }),
+		boolFlag("--rrs --remove-rec-sep --removerecsep", "remove --recend and --recstart from the records", func(o *Options) { o.Pipe.RemoveSep = true }),
+		argFlag("--header", "N|REGEX", "repeat the header (N lines, : one) in every block", func(o *Options, v string) error {
+			o.Pipe.Header, o.Pipe.HeaderSet = v, true
+			return nil
+		}),
+		boolFlag("--round-robin --round", "one job per slot; blocks go to whichever is ready", func(o *Options) { o.Pipe.RoundRobin = true }),
+		boolFlag("--cat", "give each block as a temporary file named by {}", func(o *Options) { o.Pipe.Cat = true }),
+		boolFlag("--fifo", "give each block through a named pipe named by {}", func(o *Options) { o.Pipe.Fifo = true }),
+		boolFlag("--tee", "all of the input to every job, one per value of :::", func(o *Options) { o.Pipe.Tee = true }),
+	),
 	section("Progress (on standard error, if a terminal)",
 		boolFlag("--bar", "a bar: % done, done:left=time left, the newest values", func(o *Options) { o.Bar = true }),
 		boolFlag("--eta", "the seconds left, before --progress's line", func(o *Options) { o.ETA = true }),

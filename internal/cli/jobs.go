@@ -139,6 +139,9 @@ func (p *parts) openJobs() (jobSource, error) {
 			return retryFailed(prev), nil
 		}
 	}
+	if p.blocks != nil {
+		return p.blockJobs(prev)
+	}
 	src, closeInputs, err := openInputs(o, p.c)
 	if err != nil {
 		return nil, err

@@ -127,7 +127,27 @@ type Options struct {
 	Wait       bool          // --wait
 	SemTimeout time.Duration // --st: positive takes the slot anyway, negative gives up
 	argv       []string      // the command line as given, which --report shows
+
+	Pipe Pipe // --pipe, --pipepart and their options
 }
+
+// Pipe is the block mode's options: standard input (--pipe) or a file
+// (--pipepart) cut into blocks of records, one block per job's stdin.
+type Pipe struct {
+	Stdin, Part bool   // --pipe, --pipepart
+	Block       string // --block as given; empty: 1M
+	// RecEnd and RecStart are nil when not given.
+	RecEnd, RecStart  *string
+	Regexp, RemoveSep bool   // --regexp, --rrs
+	Header            string // --header as given
+	HeaderSet         bool
+	Lines             int // -L, -l with --pipe: lines per record
+	RoundRobin        bool
+	Cat, Fifo, Tee    bool
+}
+
+// On reports whether the run is in block mode.
+func (p *Pipe) On() bool { return p.Stdin || p.Part }
 
 // Timeout is a parsed --timeout: a fixed time, or a share of the median
 // runtime of the jobs that succeeded so far.

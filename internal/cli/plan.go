@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"os"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/fanoutdev/fanout"
 	"github.com/fanoutdev/fanout/internal/input"
 	"github.com/fanoutdev/fanout/internal/joblog"
+	"github.com/fanoutdev/fanout/internal/pipe"
 	"github.com/fanoutdev/fanout/internal/replace"
 )
 
@@ -25,6 +27,15 @@ type jobData struct {
 	// notice is what --halt has to say of the job, printed after its
 	// output (see halter).
 	notice *haltNotice
+
+	// In block mode (--pipe): the job's block, until the job is over; what
+	// writes its stdin; the named pipe it reads (--fifo); a file to remove
+	// once it is over (--cat, --fifo); and the bytes it was sent.
+	block  *pipe.Block
+	feed   func(w *os.File) error
+	fifo   string
+	remove string
+	sent   int64
 }
 
 func dataOf(j *fanout.Job) *jobData { return j.Data.(*jobData) }
@@ -69,6 +80,9 @@ func makePlan(o *Options, env func(string) string) (*plan, error) {
 		pl.noValues = o.MaxLines == 0
 	}
 	ropt.NoAppend = pl.noValues
+	if o.Pipe.On() {
+		ropt.NoAppend = true // in block mode values go only where {} asks
+	}
 	var err error
 	if len(o.Command) > 0 {
 		if pl.tmpl, err = replace.Parse(o.Command, ropt); err != nil {

@@ -41,8 +41,9 @@ func run(o *Options, c *console, env func(string) string, sigs <-chan os.Signal)
 type parts struct {
 	o        *Options
 	c        *console
-	limit    int // job slots
-	maxLen   int // a line must be shorter (-s, or GNU parallel's limit)
+	limit    int        // job slots
+	maxLen   int        // a line must be shorter (-s, or GNU parallel's limit)
+	blocks   *blockMode // nil unless --pipe or --pipepart
 	plan     *plan
 	jobs     jobSource
 	exe      fanout.Executor
@@ -70,6 +71,9 @@ func assemble(o *Options, c *console, env func(string) string) (*parts, error) {
 	if p.limit, err = ResolveJobs(o.Jobs, runtime.NumCPU()); err != nil {
 		return nil, usageError{err}
 	}
+	if p.blocks, err = resolvePipe(o); err != nil {
+		return nil, err
+	}
 	if p.plan, err = makePlan(o, env); err != nil {
 		return nil, err
 	}
@@ -87,7 +91,7 @@ func assemble(o *Options, c *console, env func(string) string) (*parts, error) {
 		p.close()
 		return nil, err
 	}
-	if p.exe, err = executorFor(o, env); err != nil {
+	if p.exe, err = executorFor(o, env, p.blocks != nil); err != nil {
 		p.close()
 		return nil, err
 	}
@@ -99,12 +103,17 @@ func assemble(o *Options, c *console, env func(string) string) (*parts, error) {
 }
 
 // executorFor is where the jobs run. A new executor is one more case here.
-func executorFor(o *Options, env func(string) string) (fanout.Executor, error) {
+// In block mode (blocks) each job's stdin is fed its block.
+func executorFor(o *Options, env func(string) string, blocks bool) (fanout.Executor, error) {
 	sh, err := shellFor(env)
 	if err != nil {
 		return nil, err
 	}
-	return &fanout.Local{Shell: sh, TermSeq: o.TermSeq}, nil
+	var exe fanout.Executor = &fanout.Local{Shell: sh, TermSeq: o.TermSeq}
+	if blocks {
+		exe = &blockExecutor{inner: exe}
+	}
+	return exe, nil
 }
 
 // signaller is an executor that can pass a signal on to its running jobs.
@@ -149,6 +158,7 @@ func (p *parts) execute(sigs <-chan os.Signal) outcome {
 			return
 		}
 		dl.finish(ev.Job)
+		releaseBlock(dataOf(ev.Job))
 		if errors.Is(ev.Result.Err, context.Canceled) {
 			return // it never started: the run ended while it waited (--load, --memfree)
 		}

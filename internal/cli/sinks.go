@@ -204,6 +204,7 @@ func (l *logSink) Receive(r *fanout.Result) error {
 		Host:    r.Host,
 		Start:   r.Start,
 		Runtime: r.Runtime,
+		Send:    d.sent,
 		Receive: r.Stdout.Len(),
 		Exitval: joblog.Exitval(r),
 		Signal:  int(r.Signal),
@@ -221,6 +222,7 @@ type jobView struct{}
 func (jobView) Values(j *fanout.Job) []string { return dataOf(j).values }
 func (jobView) Command(j *fanout.Job) string  { return string(dataOf(j).line) }
 func (jobView) Seq(j *fanout.Job) int64       { return dataOf(j).seq }
+func (jobView) Sent(j *fanout.Job) int64      { return dataOf(j).sent }
 
 // resultsSink is --results: JSON lines for a name ending in .json, a
 // directory tree otherwise.

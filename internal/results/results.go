@@ -20,6 +20,12 @@ import (
 	"github.com/fanoutdev/fanout/internal/lines"
 )
 
+// Sender is a Job that knows the bytes a job was sent on its stdin (a
+// block of --pipe); without it Send is 0.
+type Sender interface {
+	Sent(j *fanout.Job) int64
+}
+
 // Job describes what the sink needs of a job beyond its Result.
 type Job interface {
 	// Values are the job's input values, in source order.
@@ -142,8 +148,12 @@ func (s *JSON) Receive(r *fanout.Result) error {
 	}
 	writeString(w, strings.NewReader(host))
 	b = w.AvailableBuffer()
-	b = fmt.Appendf(b, `, "Starttime": %.3f, "JobRuntime": %.3f, "Send": 0, "Receive": %d, "Exitval": %d, "Signal": %d, "Command": `,
-		float64(r.Start.UnixMilli())/1000, r.Runtime.Seconds(), r.Stdout.Len(), joblog.Exitval(r), int(r.Signal))
+	var sent int64
+	if sj, ok := s.Job.(Sender); ok {
+		sent = sj.Sent(r.Job)
+	}
+	b = fmt.Appendf(b, `, "Starttime": %.3f, "JobRuntime": %.3f, "Send": %d, "Receive": %d, "Exitval": %d, "Signal": %d, "Command": `,
+		float64(r.Start.UnixMilli())/1000, r.Runtime.Seconds(), sent, r.Stdout.Len(), joblog.Exitval(r), int(r.Signal))
 	w.Write(b)
 	writeString(w, strings.NewReader(s.Job.Command(r.Job)))
 	w.WriteString(`, "V": [ `)

@@ -224,7 +224,7 @@ func verdict(ok bool, format string, args ...any) {
 // ratio to the base tool and peak RSS, in the given order.
 func table(res results, order []string, base string, jobs int) {
 	b := res.wall(base)
-	fmt.Printf("  %-10s %9s %8s %9s %10s\n", "tool", "median", "ms/job", "vs "+base, "peak RSS")
+	fmt.Printf("  %-12s %9s %8s %9s %10s\n", "tool", "median", "ms/job", "vs "+base, "peak RSS")
 	for _, name := range order {
 		if _, ok := res[name]; !ok {
 			continue
@@ -234,7 +234,7 @@ func table(res results, order []string, base string, jobs int) {
 		if jobs > 0 {
 			perJob = fmt.Sprintf("%.3f", w*1000/float64(jobs))
 		}
-		fmt.Printf("  %-10s %8.3fs %8s %8.2fx %7.1f MiB\n", name, w, perJob, ratio(w, b), res.rss(name))
+		fmt.Printf("  %-12s %8.3fs %8s %8.2fx %7.1f MiB\n", name, w, perJob, ratio(w, b), res.rss(name))
 	}
 }
 

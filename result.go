@@ -154,6 +154,12 @@ type Output struct {
 	// comes; res is the result this is the standard output of.
 	turn *turn
 	res  *Result
+	// files is where a spill file comes from and goes back to, if not
+	// nil; fsize is the size of the file it gave, which may be larger
+	// than what this Output wrote over.
+	files *spillFiles
+	fsize int64
+
 	// stream is where the bytes go once the job streams; serr is the
 	// first error writing there met, after which the rest is dropped.
 	stream   io.Writer
@@ -196,8 +202,7 @@ func (o *Output) take() bool {
 	var err error
 	if o.f != nil {
 		_, err = o.copyOut(w)
-		o.f.Close()
-		o.f = nil
+		o.dropFile()
 	} else {
 		_, err = w.Write(o.buf)
 		o.buf = o.buf[:0]
@@ -235,13 +240,19 @@ func (o *Output) copyOut(w io.Writer) (int64, error) {
 	return done + n, err
 }
 
-// release closes the spill file, if there is one.
+// release lets go of the spill file, if there is one.
 func (o *Output) release() {
 	if o.f != nil {
-		o.f.Close()
-		o.f = nil
+		o.dropFile()
 		o.released = true
 	}
+}
+
+// dropFile hands the spill file back for another job to write over, or
+// closes it.
+func (o *Output) dropFile() {
+	o.files.put(o.f, max(o.fsize, o.n))
+	o.f, o.fsize = nil, 0
 }
 
 // check panics if o's bytes were released: a result read after its Sink
@@ -258,8 +269,7 @@ const defaultCaptureLimit = 256 << 10
 
 func (o *Output) reset() {
 	if o.f != nil {
-		o.f.Close()
-		o.f = nil
+		o.dropFile()
 	}
 	o.buf = o.buf[:0]
 	o.n = 0
@@ -297,19 +307,23 @@ func (o *Output) tempDir() string {
 	return os.TempDir()
 }
 
-// spill moves the buffered bytes to a new unlinked temporary file.
+// spill moves the buffered bytes to an unlinked temporary file: one that
+// a delivered result let go of, or a new one.
 func (o *Output) spill() error {
-	// Anonymous: the data lives as long as the descriptor, and no crash
-	// can leave the file behind.
-	f, err := tmpfile.Open(o.dir)
-	if err != nil {
-		return fmt.Errorf("spill output: %w", err)
+	f, size := o.files.get()
+	if f == nil {
+		// Anonymous: the data lives as long as the descriptor, and no
+		// crash can leave the file behind.
+		var err error
+		if f, err = tmpfile.Open(o.dir); err != nil {
+			return fmt.Errorf("spill output: %w", err)
+		}
 	}
+	o.f, o.fsize = f, size
 	if _, err := f.Write(o.buf); err != nil {
-		f.Close()
+		o.dropFile()
 		return fmt.Errorf("spill output to %s: %w", o.tempDir(), err)
 	}
-	o.f = f
 	o.buf = o.buf[:0]
 	return nil
 }

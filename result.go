@@ -159,6 +159,10 @@ type Output struct {
 	// than what this Output wrote over.
 	files *spillFiles
 	fsize int64
+	// lent reports that the file's pages went to a pipe or socket by
+	// reference (sendfile): writing over them would change bytes already
+	// sent, so the file is closed, not reused.
+	lent bool
 
 	// stream is where the bytes go once the job streams; serr is the
 	// first error writing there met, after which the rest is dropped.
@@ -251,8 +255,12 @@ func (o *Output) release() {
 // dropFile hands the spill file back for another job to write over, or
 // closes it.
 func (o *Output) dropFile() {
-	o.files.put(o.f, max(o.fsize, o.n))
-	o.f, o.fsize = nil, 0
+	if o.lent {
+		o.f.Close()
+	} else {
+		o.files.put(o.f, max(o.fsize, o.n))
+	}
+	o.f, o.fsize, o.lent = nil, 0, false
 }
 
 // check panics if o's bytes were released: a result read after its Sink

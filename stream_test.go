@@ -3,6 +3,7 @@ package fanout_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -56,7 +57,7 @@ func (l *lockedFile) Write(b []byte) (int, error) {
 
 func (l *lockedFile) File() *os.File { return l.f }
 
-// An Ordered pool with Stream prints the same bytes in the same order as
+// An Ordered pool with Stream, or one of Limit 1, prints the same bytes in the same order as
 // without it, streaming the jobs whose output outgrew the capture limit
 // while they had their turn, whether the writer takes bytes through Write
 // or in the kernel, into a file. The first job, whose turn it is from the
@@ -68,8 +69,13 @@ func TestOrderedStream(t *testing.T) {
 	for i, n := range sizes {
 		want.WriteString(strings.Repeat(string(rune('a'+i)), n))
 	}
-	for _, kernel := range []bool{false, true} {
-		t.Run("kernel="+strconv.FormatBool(kernel), func(t *testing.T) {
+	for _, c := range []struct {
+		kernel bool
+		limit  int
+	}{{false, 3}, {true, 3}, {false, 1}, {true, 1}} {
+		kernel := c.kernel
+		// One job at a time is delivered in order without Ordered too.
+		t.Run(fmt.Sprintf("kernel=%v/limit=%d", c.kernel, c.limit), func(t *testing.T) {
 			t.Parallel()
 			f, err := os.Create(filepath.Join(t.TempDir(), "out"))
 			if err != nil {
@@ -81,7 +87,7 @@ func TestOrderedStream(t *testing.T) {
 				w = &lockedFile{f: f}
 			}
 			sink := &streamSink{out: w, first: filepath.Join(t.TempDir(), "first")}
-			p := &fanout.Pool{Limit: 3, Ordered: true, CaptureLimit: 4096, Sink: sink, Stream: sink.stream}
+			p := &fanout.Pool{Limit: c.limit, Ordered: c.limit > 1, CaptureLimit: 4096, Sink: sink, Stream: sink.stream}
 			for i, n := range sizes {
 				job := helper(t, "fill", strconv.Itoa(n), string(rune('a'+i)))
 				if i == 0 {
@@ -112,20 +118,29 @@ func TestOrderedStream(t *testing.T) {
 	}
 }
 
-// A failed attempt's output is not delivered, so it cannot stream: with
-// Attempts, Stream is never called.
-func TestStreamNotWithAttempts(t *testing.T) {
+// Stream is never called where the next result is not known to be the
+// job's whose turn it is: with Attempts, as a failed attempt's output is
+// not delivered, and in an unordered pool running more than one job.
+func TestStreamNotWhereTheOrderIsUnknown(t *testing.T) {
 	t.Parallel()
-	var out bytes.Buffer
-	sink := &streamSink{out: &out}
-	p := &fanout.Pool{Limit: 1, Ordered: true, CaptureLimit: 4096, Attempts: 2, Sink: sink, Stream: sink.stream}
-	if _, err := p.Go(context.Background(), helper(t, "fill", "100000", "x")); err != nil {
-		t.Fatal(err)
-	}
-	if err := p.Wait(); err != nil {
-		t.Fatal(err)
-	}
-	if len(sink.streamed) != 0 || out.Len() != 100000 {
-		t.Fatalf("streamed %v, printed %d bytes", sink.streamed, out.Len())
+	for _, p := range []*fanout.Pool{
+		{Limit: 1, Ordered: true, Attempts: 2},
+		{Limit: 1, Attempts: 2},
+		{Limit: 2},
+	} {
+		var out bytes.Buffer
+		sink := &streamSink{out: &out}
+		p.CaptureLimit, p.Sink, p.Stream = 4096, sink, sink.stream
+		for range 2 {
+			if _, err := p.Go(context.Background(), helper(t, "fill", "100000", "x")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := p.Wait(); err != nil {
+			t.Fatal(err)
+		}
+		if len(sink.streamed) != 0 || out.Len() != 200000 {
+			t.Fatalf("Limit %d, Ordered %v, Attempts %d: streamed %v, printed %d bytes", p.Limit, p.Ordered, p.Attempts, sink.streamed, out.Len())
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -57,8 +58,8 @@ func tagLines(b []byte, tag string) []byte {
 	return out
 }
 
-// With -k, the output of jobs of every size comes out exactly as their
-// concatenation in input order, stdout and stderr each, with and without
+// With -k, or one job at a time, the output of jobs of every size comes
+// out exactly as their concatenation in input order, stdout and stderr each, with and without
 // --tag, whether standard output is a pipe, a file or a file opened for
 // appending: the job whose turn it is streams, the others wait in memory
 // or on disk, and nothing shows the difference.
@@ -71,10 +72,11 @@ func TestKeepOrderMixedSizes(t *testing.T) {
 	for _, tag := range []bool{false, true} {
 		wantOut, wantErr := mixedWant(mixedSizes, tag)
 		for _, to := range []string{"pipe", "file", "append"} {
-			for _, j := range []string{"-j1", "-j3", "-j8"} {
-				name := fmt.Sprintf("tag=%v/%s/%s", tag, to, j)
+			// One job at a time is in order without -k too.
+			for _, mode := range [][]string{{"-k", "-j1"}, {"-k", "-j3"}, {"-k", "-j8"}, {"-j1"}} {
+				name := fmt.Sprintf("tag=%v/%s/%s", tag, to, strings.Join(mode, ""))
 				t.Run(name, func(t *testing.T) {
-					a := append([]string{"-k", j}, args...)
+					a := append(mode, args...)
 					if tag {
 						a = append([]string{"--tag"}, a...)
 					}

@@ -138,8 +138,8 @@ func (r *Result) spill() error {
 // costs no gigabytes of memory and leaves no file behind if this process
 // dies.
 //
-// The standard output of the job an Ordered pool delivers next may stream
-// instead (see Pool.Stream): once it outgrows the capture limit, its bytes
+// The standard output of the job a pool delivers next may stream instead
+// (see Pool.Stream): once it outgrows the capture limit, its bytes
 // go to the stream's writer as they come, and the Output keeps only their
 // count.
 type Output struct {
@@ -171,8 +171,9 @@ type Output struct {
 	serr     error
 }
 
-// turn is an Ordered pool's record of whose output may stream: the job it
-// delivers next, once every earlier result is out.
+// turn is a pool's record of whose output may stream, where the order of
+// delivery is known: the job it delivers next, once every earlier result
+// is out.
 type turn struct {
 	next atomic.Int64
 	open func(r *Result) io.Writer

@@ -127,6 +127,8 @@ var scenarios = []scenario{
 			fmt.Printf(", parallel %.2f GiB/s, parallel -k %.2f GiB/s", gib/res.wall("parallel"), gib/res.wall("parallel -k"))
 		}
 		fmt.Println()
+		fmt.Printf("  CPU, the tool and its jobs: cat %.2fx fanout's, %.2fx fanout -k's\n",
+			ratio(res.cpu("cat"), res.cpu("fanout")), ratio(res.cpu("cat"), res.cpu("fanout -k")))
 		r, m := ratio(res.wall("cat"), res.wall("fanout")), max(res.rss("fanout"), res.rss("fanout -k"))
 		k := ratio(res.wall("fanout -k"), res.wall("fanout"))
 		verdict(r >= 0.7, "4. output: fanout throughput %.2fx cat through one pipe (target >= 0.7)", r)

@@ -158,7 +158,6 @@ type Pool struct {
 	waited  bool
 	exec    Executor
 	turn    *turn // whose output may stream; nil unless Stream applies
-	files   spillFiles
 }
 
 type task struct {
@@ -340,7 +339,6 @@ func (p *Pool) newResult(t *task, slot int) *Result {
 	}
 	r.Stdout.limit, r.Stdout.dir = limit, p.TempDir
 	r.Stderr.limit, r.Stderr.dir = limit, p.TempDir
-	r.Stdout.files, r.Stderr.files = &p.files, &p.files
 	r.Seq, r.Slot, r.Job = t.seq, slot, t.job
 	if p.turn != nil {
 		r.Stdout.turn, r.Stdout.res = p.turn, r
@@ -506,7 +504,6 @@ func (p *Pool) Wait() error {
 	p.workers.Wait()
 	close(p.results)
 	p.collect.Wait()
-	p.files.close()
 	return p.Err()
 }
 

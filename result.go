@@ -154,16 +154,6 @@ type Output struct {
 	// comes; res is the result this is the standard output of.
 	turn *turn
 	res  *Result
-	// files is where a spill file comes from and goes back to, if not
-	// nil; fsize is the size of the file it gave, which may be larger
-	// than what this Output wrote over.
-	files *spillFiles
-	fsize int64
-	// lent reports that the file's pages went to a pipe or socket by
-	// reference (sendfile): writing over them would change bytes already
-	// sent, so the file is closed, not reused.
-	lent bool
-
 	// stream is where the bytes go once the job streams; serr is the
 	// first error writing there met, after which the rest is dropped.
 	stream   io.Writer
@@ -245,7 +235,7 @@ func (o *Output) copyOut(w io.Writer) (int64, error) {
 	return done + n, err
 }
 
-// release lets go of the spill file, if there is one.
+// release closes the spill file, if there is one.
 func (o *Output) release() {
 	if o.f != nil {
 		o.dropFile()
@@ -253,15 +243,10 @@ func (o *Output) release() {
 	}
 }
 
-// dropFile hands the spill file back for another job to write over, or
-// closes it.
+// dropFile closes the spill file.
 func (o *Output) dropFile() {
-	if o.lent {
-		o.f.Close()
-	} else {
-		o.files.put(o.f, max(o.fsize, o.n))
-	}
-	o.f, o.fsize, o.lent = nil, 0, false
+	o.f.Close()
+	o.f = nil
 }
 
 // check panics if o's bytes were released: a result read after its Sink
@@ -316,23 +301,19 @@ func (o *Output) tempDir() string {
 	return os.TempDir()
 }
 
-// spill moves the buffered bytes to an unlinked temporary file: one that
-// a delivered result let go of, or a new one.
+// spill moves the buffered bytes to a new unlinked temporary file.
 func (o *Output) spill() error {
-	f, size := o.files.get()
-	if f == nil {
-		// Anonymous: the data lives as long as the descriptor, and no
-		// crash can leave the file behind.
-		var err error
-		if f, err = tmpfile.Open(o.dir); err != nil {
-			return fmt.Errorf("spill output: %w", err)
-		}
+	// Anonymous: the data lives as long as the descriptor, and no crash
+	// can leave the file behind.
+	f, err := tmpfile.Open(o.dir)
+	if err != nil {
+		return fmt.Errorf("spill output: %w", err)
 	}
-	o.f, o.fsize = f, size
 	if _, err := f.Write(o.buf); err != nil {
-		o.dropFile()
+		f.Close()
 		return fmt.Errorf("spill output to %s: %w", o.tempDir(), err)
 	}
+	o.f = f
 	o.buf = o.buf[:0]
 	return nil
 }

@@ -44,9 +44,6 @@ func (o *Output) sendfile(w io.Writer) (done int64, over bool, err error) {
 		return 0, false, nil
 	}
 	in := int(o.f.Fd())
-	if lends(int(out.Fd())) {
-		o.lent = true
-	}
 	for done < o.n {
 		n, err := unix.Sendfile(int(out.Fd()), in, &done, int(min(o.n-done, 1<<30)))
 		if err == unix.EINTR || err == unix.EAGAIN {
@@ -95,16 +92,3 @@ func (o *Output) spliceStream(fd int) (int64, bool, error) {
 type plainWriter struct{ w io.Writer }
 
 func (p plainWriter) Write(b []byte) (int, error) { return p.w.Write(b) }
-
-// lends reports whether sendfile to fd may lend it the file's pages rather
-// than copy them: a pipe or a socket holds on to the pages until they are
-// read or sent, so the file must not be written over before that, which
-// nothing can tell. A file or a device takes a copy.
-func lends(fd int) bool {
-	var st unix.Stat_t
-	if unix.Fstat(fd, &st) != nil {
-		return true
-	}
-	m := st.Mode & unix.S_IFMT
-	return m == unix.S_IFIFO || m == unix.S_IFSOCK
-}

@@ -10,10 +10,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Spilled output sent into a pipe lends the pipe the spill file's pages
-// until it is read: the next job must not write over them. Here nothing
-// reads the pipe until every job is done, and each job's bytes are still
-// its own.
+// Spilled output sent into a pipe (by sendfile) lends the pipe the spill
+// file's pages until it is read: nothing may write over them once the
+// result is released, though its file is gone. Here nothing reads the
+// pipe until every job is done, and each job's bytes are still its own.
 func TestSpillSentToPipeIsNotWrittenOver(t *testing.T) {
 	t.Parallel()
 	pr, pw, err := os.Pipe()

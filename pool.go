@@ -83,11 +83,10 @@ type Pool struct {
 	// Sink receives the results; nil discards them.
 	Sink Sink
 
-	// Stream, if set, lets an Ordered pool, or one of Limit 1, print the
-	// standard output of the job it delivers next while that job runs,
-	// instead of keeping it on disk: every later job's output waits for
-	// that job anyway, so the bytes and their order stay the same, only
-	// sooner. Once such a job's
+	// Stream, if set, lets an Ordered pool print the standard output of
+	// the job it delivers next while that job runs, instead of keeping it
+	// on disk: every later job's output waits for that job anyway, so the
+	// bytes and their order stay the same, only sooner. Once such a job's
 	// output outgrows CaptureLimit, with every earlier result delivered,
 	// Stream is called for it, once, on the worker running it; the writer
 	// it returns gets the bytes captured so far, then the rest as they
@@ -97,10 +96,10 @@ type Pool struct {
 	// in the kernel (splice, sendfile), under the lock. A write error is
 	// the writer's: the rest of the output is dropped and
 	// Result.Stdout.StreamErr reports it. Output that streamed is out even
-	// if the job is then cancelled. Stream is not used by other unordered
-	// pools, whose next result is any running job's, nor with Attempts
-	// above 1, since a failed attempt's output is not delivered, nor for a
-	// job whose Stdout is set.
+	// if the job is then cancelled. Stream is not used by unordered pools,
+	// whose next result is any running job's, nor with Attempts above 1,
+	// since a failed attempt's output is not delivered, nor for a job
+	// whose Stdout is set.
 	Stream func(r *Result) io.Writer
 
 	// Executor runs the jobs; nil means local processes (Local{}).
@@ -195,11 +194,10 @@ func (p *Pool) init() {
 				w = max(64*limit, 1024)
 			}
 			p.window = make(chan struct{}, w)
-		}
-		// One job at a time is delivered in order too.
-		if p.Stream != nil && p.Attempts <= 1 && (p.Ordered || limit == 1) {
-			p.turn = &turn{open: p.Stream}
-			p.turn.next.Store(1)
+			if p.Stream != nil && p.Attempts <= 1 {
+				p.turn = &turn{open: p.Stream}
+				p.turn.next.Store(1)
+			}
 		}
 		p.collect.Add(1)
 		go p.collector()
@@ -384,9 +382,6 @@ func (p *Pool) collector() {
 	for r := range p.results {
 		if !p.Ordered {
 			p.deliver(r)
-			if p.turn != nil {
-				p.turn.next.Store(r.Seq + 1)
-			}
 			continue
 		}
 		if r.Seq != next {

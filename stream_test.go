@@ -57,7 +57,7 @@ func (l *lockedFile) Write(b []byte) (int, error) {
 
 func (l *lockedFile) File() *os.File { return l.f }
 
-// An Ordered pool with Stream, or one of Limit 1, prints the same bytes in the same order as
+// An Ordered pool with Stream prints the same bytes in the same order as
 // without it, streaming the jobs whose output outgrew the capture limit
 // while they had their turn, whether the writer takes bytes through Write
 // or in the kernel, into a file. The first job, whose turn it is from the
@@ -74,7 +74,6 @@ func TestOrderedStream(t *testing.T) {
 		limit  int
 	}{{false, 3}, {true, 3}, {false, 1}, {true, 1}} {
 		kernel := c.kernel
-		// One job at a time is delivered in order without Ordered too.
 		t.Run(fmt.Sprintf("kernel=%v/limit=%d", c.kernel, c.limit), func(t *testing.T) {
 			t.Parallel()
 			f, err := os.Create(filepath.Join(t.TempDir(), "out"))
@@ -87,7 +86,7 @@ func TestOrderedStream(t *testing.T) {
 				w = &lockedFile{f: f}
 			}
 			sink := &streamSink{out: w, first: filepath.Join(t.TempDir(), "first")}
-			p := &fanout.Pool{Limit: c.limit, Ordered: c.limit > 1, CaptureLimit: 4096, Sink: sink, Stream: sink.stream}
+			p := &fanout.Pool{Limit: c.limit, Ordered: true, CaptureLimit: 4096, Sink: sink, Stream: sink.stream}
 			for i, n := range sizes {
 				job := helper(t, "fill", strconv.Itoa(n), string(rune('a'+i)))
 				if i == 0 {
@@ -120,12 +119,13 @@ func TestOrderedStream(t *testing.T) {
 
 // Stream is never called where the next result is not known to be the
 // job's whose turn it is: with Attempts, as a failed attempt's output is
-// not delivered, and in an unordered pool running more than one job.
+// not delivered, and in an unordered pool, even one running one job at a
+// time.
 func TestStreamNotWhereTheOrderIsUnknown(t *testing.T) {
 	t.Parallel()
 	for _, p := range []*fanout.Pool{
 		{Limit: 1, Ordered: true, Attempts: 2},
-		{Limit: 1, Attempts: 2},
+		{Limit: 1},
 		{Limit: 2},
 	} {
 		var out bytes.Buffer

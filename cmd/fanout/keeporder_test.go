@@ -58,8 +58,8 @@ func tagLines(b []byte, tag string) []byte {
 	return out
 }
 
-// With -k, or one job at a time, the output of jobs of every size comes
-// out exactly as their concatenation in input order, stdout and stderr each, with and without
+// With -k, the output of jobs of every size comes out exactly as their
+// concatenation in input order, stdout and stderr each, with and without
 // --tag, whether standard output is a pipe, a file or a file opened for
 // appending: the job whose turn it is streams, the others wait in memory
 // or on disk, and nothing shows the difference.
@@ -72,8 +72,7 @@ func TestKeepOrderMixedSizes(t *testing.T) {
 	for _, tag := range []bool{false, true} {
 		wantOut, wantErr := mixedWant(mixedSizes, tag)
 		for _, to := range []string{"pipe", "file", "append"} {
-			// One job at a time is in order without -k too.
-			for _, mode := range [][]string{{"-k", "-j1"}, {"-k", "-j3"}, {"-k", "-j8"}, {"-j1"}} {
+			for _, mode := range [][]string{{"-k", "-j1"}, {"-k", "-j3"}, {"-k", "-j8"}} {
 				name := fmt.Sprintf("tag=%v/%s/%s", tag, to, strings.Join(mode, ""))
 				t.Run(name, func(t *testing.T) {
 					a := append(mode, args...)

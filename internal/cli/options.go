@@ -75,12 +75,18 @@ type Options struct {
 	Halt                              Halt              // --halt; zero: never
 	Results                           string
 	TmpDir                            string
+	Report                            string // --report FILE.html
+
+	Bar, ETA, Progress bool  // --bar, --eta, --progress
+	TotalJobs          int64 // --total-jobs; zero: counted from the input
 
 	Profiles   []string // -J, on the command line: read instead of the config files
 	Plain      bool     // --plain: no profile, no $PARALLEL
 	Warnings   []string // what the defaults leave to be said, one line each
 	Man        bool     // --man
 	Completion string   // --completion: the shell to print completions for
+
+	argv []string // the command line as given, which --report shows
 }
 
 // Timeout is a parsed --timeout: a fixed time, or a share of the median

@@ -12,7 +12,7 @@ import (
 
 // dryRun prints the commands instead of running them. A job's slot ({%})
 // is the one it would get if every job took as long as every other.
-func dryRun(pl *plan, jobs jobSource, out io.Writer, limit int) error {
+func dryRun(pl *plan, jobs jobSource, out io.Writer, limit int, verbose func([]byte)) error {
 	bw := bufio.NewWriterSize(out, 64<<10)
 	for {
 		d, err := jobs.next()
@@ -28,6 +28,9 @@ func dryRun(pl *plan, jobs jobSource, out io.Writer, limit int) error {
 		if pl.tag && !d.verbatim {
 			bw.Write(d.tag)
 			bw.WriteByte('\t')
+		}
+		if verbose != nil {
+			verbose(d.line) // -t: GNU parallel prints it as the job "starts"
 		}
 		bw.Write(d.line)
 		if err := bw.WriteByte('\n'); err != nil {

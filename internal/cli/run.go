@@ -7,11 +7,13 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"strconv"
 	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/fanoutdev/fanout"
+	"github.com/fanoutdev/fanout/internal/input"
 	"github.com/fanoutdev/fanout/internal/replace"
 	"github.com/fanoutdev/fanout/internal/tmpfile"
 )
@@ -26,7 +28,11 @@ func run(o *Options, c *console, env func(string) string, sigs <-chan os.Signal)
 	}
 	defer p.close()
 	if o.DryRun {
-		return outcome{err: dryRun(p.plan, p.jobs, c.Out, p.limit)}
+		var verbose func([]byte)
+		if o.StderrVerbose {
+			verbose = c.errLine
+		}
+		return outcome{err: dryRun(p.plan, p.jobs, c.Out, p.limit, verbose)}
 	}
 	return p.execute(sigs)
 }
@@ -36,6 +42,7 @@ type parts struct {
 	o        *Options
 	c        *console
 	limit    int // job slots
+	maxLen   int // a line must be shorter (-s, or GNU parallel's limit)
 	plan     *plan
 	jobs     jobSource
 	exe      fanout.Executor
@@ -61,6 +68,11 @@ func assemble(o *Options, c *console, env func(string) string) (*parts, error) {
 	}
 	if p.plan, err = makePlan(o, env); err != nil {
 		return nil, err
+	}
+	real := realMaxLength(env)
+	p.maxLen = usableLength(o, real, c)
+	if o.ShowLimits {
+		showLimits(c.stdout(), real, p.maxLen)
 	}
 	// Output spills there only once a job prints a lot: found unusable
 	// then, it would cost that output midway through the run.
@@ -152,9 +164,11 @@ func (p *parts) execute(sigs <-chan os.Signal) outcome {
 	if s, ok := p.exe.(signaller); ok {
 		intr.signalJobs = func(sg syscall.Signal) { s.Signal(sg) }
 	}
-	done := make(chan struct{})
-	defer close(done)
-	go intr.watch(sigs, done)
+	// The run ends only once the watcher has: a signal that stopped the
+	// pool is still being told of on stderr when the pool's Wait returns.
+	done, watched := make(chan struct{}), make(chan struct{})
+	defer func() { close(done); <-watched }()
+	go func() { defer close(watched); intr.watch(sigs, done) }()
 
 	// Like GNU parallel, say that fewer slots fit only once more jobs come
 	// than do.
@@ -169,7 +183,7 @@ func (p *parts) execute(sigs <-chan os.Signal) outcome {
 		}
 		live.Start()
 	}
-	submitErr := submitAll(ctx, pool, counted, p.prepare(dl), p.o.Delay, &submitted)
+	submitErr := submitAll(ctx, kill, pool, counted, p.prepare(dl), p.o.Delay, &submitted)
 	err = pool.Wait()
 	// A resource that ran out is the one error to report, whether a job
 	// or the pool itself (a worker's descriptors) met it first.
@@ -205,10 +219,21 @@ func observeAll(observers []func(fanout.Event)) func(fanout.Event) {
 // (only there is its slot, {%}, known, and the work spreads over the
 // workers) and give it the streams the outputs want.
 func (p *parts) prepare(dl *delivery) func(j *fanout.Job, _ int64, slot int) error {
+	var environ []string
+	if p.o.ProcessSlotVar != "" {
+		environ = os.Environ()
+	}
 	return func(j *fanout.Job, _ int64, slot int) error {
 		d := dataOf(j)
 		p.plan.render(j, d, replace.Args{Values: d.values, Seq: d.seq, Slot: slot})
 		dl.attach(j)
+		if environ != nil {
+			// GNU parallel's --process-slot-var: the slot counted from 0.
+			j.Env = append(environ[:len(environ):len(environ)], p.o.ProcessSlotVar+"="+strconv.Itoa(slot-1))
+		}
+		if p.o.StderrVerbose {
+			p.c.errLine(d.line)
+		}
 		return nil
 	}
 }
@@ -241,10 +266,10 @@ func (p *parts) halter(kill func(), submitted *atomic.Int64) (*halter, error) {
 // on a goroutine of its own, so that a signal or a halt ends the run even
 // while the input blocks (tail -f log | fanout ...): the loop is then left
 // behind, and the pool refuses whatever it submits later.
-func submitAll(ctx context.Context, pool *fanout.Pool, jobs jobSource, prepare func(*fanout.Job, int64, int) error, delay time.Duration, submitted *atomic.Int64) error {
+func submitAll(ctx context.Context, kill func(), pool *fanout.Pool, jobs jobSource, prepare func(*fanout.Job, int64, int) error, delay time.Duration, submitted *atomic.Int64) error {
 	errc := make(chan error, 1)
 	go func() {
-		errc <- submitLoop(ctx, pool, jobs, prepare, delay, submitted)
+		errc <- submitLoop(ctx, kill, pool, jobs, prepare, delay, submitted)
 	}()
 	select {
 	case err := <-errc:
@@ -254,12 +279,15 @@ func submitAll(ctx context.Context, pool *fanout.Pool, jobs jobSource, prepare f
 	}
 }
 
-func submitLoop(ctx context.Context, pool *fanout.Pool, jobs jobSource, prepare func(*fanout.Job, int64, int) error, delay time.Duration, submitted *atomic.Int64) error {
+func submitLoop(ctx context.Context, kill func(), pool *fanout.Pool, jobs jobSource, prepare func(*fanout.Job, int64, int) error, delay time.Duration, submitted *atomic.Int64) error {
 	var timer *time.Timer
 	for first := true; ; first = false {
 		d, err := jobs.next()
 		if errors.Is(err, io.EOF) {
 			return nil
+		}
+		if errors.As(err, new(*input.LineTooLongError)) {
+			tooLong(ctx, kill, pool)
 		}
 		if err != nil {
 			return err
@@ -282,6 +310,19 @@ func submitLoop(ctx context.Context, pool *fanout.Pool, jobs jobSource, prepare 
 			return nil
 		}
 	}
+}
+
+// tooLong stops the run for a line too long, when GNU parallel would: as
+// a job slot frees for that line, it kills the running jobs and prints
+// none of them (like --halt now, they did not finish). A job that takes
+// the next slot does it, and runs nothing.
+func tooLong(ctx context.Context, kill func(), pool *fanout.Pool) {
+	// The pool is not stopped here: the submitter, which this job holds
+	// up, returns the error once it is in.
+	pool.Go(ctx, &fanout.Job{Data: &jobData{}, Prepare: func(*fanout.Job, int64, int) error {
+		kill()
+		return context.Canceled
+	}})
 }
 
 // onNth calls do when its source yields the nth job.

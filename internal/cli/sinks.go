@@ -43,7 +43,14 @@ func (d *delivery) Receive(r *fanout.Result) error {
 	if d.forget != nil && d.forget(r) {
 		return nil
 	}
+	if r.TimedOut {
+		// GNU parallel says so as it kills the job, before its output.
+		d.status.c.warning("This job was killed because it timed out:", string(dataOf(r.Job).line))
+	}
 	err := d.outputs.Receive(r)
+	if n := dataOf(r.Job).notice; n != nil && !errors.Is(err, syscall.EPIPE) {
+		n.print(d.status.c)
+	}
 	if err == nil && errors.Is(r.OutputErr, syscall.EPIPE) {
 		err = r.OutputErr // streamed output met the closed pipe
 	}
@@ -177,8 +184,6 @@ func (st *statusSink) count(r *fanout.Result, lost bool) {
 			break // the run stops with one line that says what ran out
 		}
 		st.c.warnf("%v", oneLine(r.Err))
-	case r.TimedOut:
-		st.c.warnf("job %d timed out after %v: %s", dataOf(r.Job).seq, r.Runtime.Round(time.Millisecond), dataOf(r.Job).line)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -82,6 +83,25 @@ type Pool struct {
 	// Sink receives the results; nil discards them.
 	Sink Sink
 
+	// Stream, if set, lets an Ordered pool print the standard output of
+	// the job it delivers next while that job runs, instead of keeping it
+	// on disk: every later job's output waits for that job anyway, so the
+	// bytes and their order stay the same, only sooner. Once such a job's
+	// output outgrows CaptureLimit, with every earlier result delivered,
+	// Stream is called for it, once, on the worker running it; the writer
+	// it returns gets the bytes captured so far, then the rest as they
+	// come, and the Result's Stdout holds only their count (Streamed). Nil
+	// from Stream keeps the output captured. Where the writer has the
+	// methods File() *os.File, Lock and Unlock, the bytes go to that file
+	// in the kernel (splice, sendfile), under the lock. A write error is
+	// the writer's: the rest of the output is dropped and
+	// Result.Stdout.StreamErr reports it. Output that streamed is out even
+	// if the job is then cancelled. Stream is not used by unordered pools,
+	// whose next result is any running job's, nor with Attempts above 1,
+	// since a failed attempt's output is not delivered, nor for a job
+	// whose Stdout is set.
+	Stream func(r *Result) io.Writer
+
 	// Executor runs the jobs; nil means local processes (Local{}).
 	Executor Executor
 
@@ -136,6 +156,7 @@ type Pool struct {
 	err     error
 	waited  bool
 	exec    Executor
+	turn    *turn // whose output may stream; nil unless Stream applies
 }
 
 type task struct {
@@ -173,6 +194,10 @@ func (p *Pool) init() {
 				w = max(64*limit, 1024)
 			}
 			p.window = make(chan struct{}, w)
+			if p.Stream != nil && p.Attempts <= 1 {
+				p.turn = &turn{open: p.Stream}
+				p.turn.next.Store(1)
+			}
 		}
 		p.collect.Add(1)
 		go p.collector()
@@ -313,6 +338,9 @@ func (p *Pool) newResult(t *task, slot int) *Result {
 	r.Stdout.limit, r.Stdout.dir = limit, p.TempDir
 	r.Stderr.limit, r.Stderr.dir = limit, p.TempDir
 	r.Seq, r.Slot, r.Job = t.seq, slot, t.job
+	if p.turn != nil {
+		r.Stdout.turn, r.Stdout.res = p.turn, r
+	}
 	return r
 }
 
@@ -375,6 +403,9 @@ func (p *Pool) collector() {
 			p.deliver(r)
 			<-p.window
 			next++
+			if p.turn != nil {
+				p.turn.next.Store(next) // the next job's output may stream now
+			}
 			r = pending[next]
 			if r != nil {
 				held -= r.memory()

@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -141,6 +143,11 @@ func (r *Result) spill() error {
 // then in an unlinked temporary file, so that a job printing gigabytes
 // costs no gigabytes of memory and leaves no file behind if this process
 // dies.
+//
+// The standard output of the job a pool delivers next may stream instead
+// (see Pool.Stream): once it outgrows the capture limit, its bytes
+// go to the stream's writer as they come, and the Output keeps only their
+// count.
 type Output struct {
 	buf      []byte
 	f        *os.File
@@ -148,15 +155,104 @@ type Output struct {
 	limit    int
 	dir      string
 	released bool // spilled, then released: the bytes are gone
+
+	// turn, until the job's turn is taken, is how the pool tells when it
+	// comes; res is the result this is the standard output of.
+	turn *turn
+	res  *Result
+	// stream is where the bytes go once the job streams; serr is the
+	// first error writing there met, after which the rest is dropped.
+	stream   io.Writer
+	streamed bool
+	serr     error
+}
+
+// turn is a pool's record of whose output may stream, where the order of
+// delivery is known: the job it delivers next, once every earlier result
+// is out.
+type turn struct {
+	next atomic.Int64
+	open func(r *Result) io.Writer
+}
+
+// kernelWriter is a stream's writer over a file, which takes bytes from a
+// pipe or a file in the kernel; its lock is held around each such copy.
+type kernelWriter interface {
+	io.Writer
+	sync.Locker
+	File() *os.File
+}
+
+// take starts streaming if the job's turn has come and the pool's Stream
+// gives a writer, after writing there what was captured so far. It is
+// called only where output would otherwise go to disk, so a job that
+// prints little never pays for it. It reports whether o streams.
+func (o *Output) take() bool {
+	if o.streamed {
+		return true
+	}
+	if o.turn == nil || o.turn.next.Load() != o.res.Seq {
+		return false
+	}
+	w := o.turn.open(o.res)
+	o.turn = nil // asked once
+	if w == nil {
+		return false
+	}
+	o.stream, o.streamed = w, true
+	var err error
+	if o.f != nil {
+		_, err = o.copyOut(w)
+		o.dropFile()
+	} else {
+		_, err = w.Write(o.buf)
+		o.buf = o.buf[:0]
+	}
+	o.serr = err
+	return true
+}
+
+// writeStream writes p to the stream. An error is the stream's, not the
+// job's: it is kept for StreamErr, and the rest of the output dropped,
+// which lets the job run on to its end like one whose output is kept.
+func (o *Output) writeStream(p []byte) (int, error) {
+	if o.serr == nil {
+		n, err := o.stream.Write(p)
+		o.n += int64(n)
+		o.serr = err
+	}
+	return len(p), nil
+}
+
+// copyOut writes the spilled bytes to w, in the kernel where w is a file
+// that can take them so.
+func (o *Output) copyOut(w io.Writer) (int64, error) {
+	kw, ok := w.(kernelWriter)
+	if !ok {
+		return o.WriteTo(w)
+	}
+	kw.Lock()
+	defer kw.Unlock()
+	done, over, err := o.sendfile(kw.File())
+	if over {
+		return done, err
+	}
+	n, err := io.Copy(kw.File(), io.NewSectionReader(o.f, done, o.n-done))
+	return done + n, err
 }
 
 // release closes the spill file, if there is one.
 func (o *Output) release() {
 	if o.f != nil {
-		o.f.Close()
-		o.f = nil
+		o.dropFile()
 		o.released = true
 	}
+}
+
+// dropFile closes the spill file.
+func (o *Output) dropFile() {
+	o.f.Close()
+	o.f = nil
 }
 
 // check panics if o's bytes were released: a result read after its Sink
@@ -173,21 +269,25 @@ const defaultCaptureLimit = 256 << 10
 
 func (o *Output) reset() {
 	if o.f != nil {
-		o.f.Close()
-		o.f = nil
+		o.dropFile()
 	}
 	o.buf = o.buf[:0]
 	o.n = 0
+	o.stream, o.streamed, o.serr = nil, false, nil
 }
 
-// Write appends p, spilling to a temporary file past the capture limit.
+// Write appends p, spilling to a temporary file past the capture limit,
+// or streaming then if it is the job's turn.
 func (o *Output) Write(p []byte) (int, error) {
+	if o.f == nil && !o.streamed && len(o.buf)+len(p) <= o.limit {
+		o.buf = append(o.buf, p...)
+		o.n += int64(len(p))
+		return len(p), nil
+	}
+	if o.take() {
+		return o.writeStream(p)
+	}
 	if o.f == nil {
-		if len(o.buf)+len(p) <= o.limit {
-			o.buf = append(o.buf, p...)
-			o.n += int64(len(p))
-			return len(p), nil
-		}
 		if err := o.spill(); err != nil {
 			return 0, err
 		}
@@ -230,8 +330,17 @@ func (o *Output) Len() int64 { return o.n }
 // Spilled reports whether the bytes are on disk rather than in memory.
 func (o *Output) Spilled() bool { return o.f != nil || o.released }
 
+// Streamed reports whether the bytes went to the pool's Stream as they
+// came: the Output then holds none of them, only their count (Len).
+func (o *Output) Streamed() bool { return o.streamed }
+
+// StreamErr returns the error that writing streamed output met, if any;
+// the output from there on was dropped.
+func (o *Output) StreamErr() error { return o.serr }
+
 // Bytes returns the captured bytes. For output that spilled to disk this
 // reads it all into memory: prefer WriteTo for output of unknown size.
+// Streamed output has none.
 func (o *Output) Bytes() []byte {
 	o.check()
 	if o.f == nil {

@@ -11,9 +11,15 @@ import (
 // SpliceFrom moves bytes from the pipe fd straight into the spill file, in
 // the kernel, once output has spilled; before that it declines, and the
 // bytes are read into memory.
+//
+// Streaming output (see Pool.Stream) is moved likewise to the stream's
+// writer, where that is a file that takes it.
 func (o *Output) SpliceFrom(fd int) (int64, bool, error) {
-	if o.f == nil {
+	if o.f == nil && !o.streamed {
 		return 0, false, nil
+	}
+	if o.take() {
+		return o.spliceStream(fd)
 	}
 	n, err := unix.Splice(fd, nil, int(o.f.Fd()), nil, 1<<20, unix.SPLICE_F_MOVE)
 	if err == unix.EINVAL || err == unix.ENOSYS {
@@ -52,3 +58,37 @@ func (o *Output) sendfile(w io.Writer) (done int64, over bool, err error) {
 	}
 	return done, true, nil
 }
+
+// spliceStream moves bytes from the pipe fd to the stream's file, under its
+// lock. It declines, for the bytes to go through Write, where the writer is
+// not a file, the file cannot take a splice (a terminal, or opened for
+// appending), or writing to it failed (Write drops the bytes then).
+func (o *Output) spliceStream(fd int) (int64, bool, error) {
+	kw, ok := o.stream.(kernelWriter)
+	if !ok || o.serr != nil {
+		return 0, false, nil
+	}
+	kw.Lock()
+	n, err := unix.Splice(fd, nil, int(kw.File().Fd()), nil, 1<<20, unix.SPLICE_F_MOVE)
+	kw.Unlock()
+	switch {
+	case err == unix.EINVAL || err == unix.ENOSYS || err == unix.EAGAIN:
+		// EAGAIN: the job's pipe blocks, so the file does not, and only
+		// its Write waits for it without spinning.
+		o.stream = plainWriter{kw}
+		return 0, false, nil
+	case err == unix.EINTR:
+		return 0, true, err
+	case err != nil:
+		o.serr = err
+		return 0, false, nil
+	}
+	o.n += n
+	return n, true, nil
+}
+
+// plainWriter hides a kernelWriter's file, once it turned out to take no
+// splice, so that the bytes go through its Write.
+type plainWriter struct{ w io.Writer }
+
+func (p plainWriter) Write(b []byte) (int, error) { return p.w.Write(b) }

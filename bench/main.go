@@ -58,6 +58,10 @@ type tool struct {
 type sample struct {
 	wall time.Duration
 	rss  float64 // peak RSS of the tool's own process (not its jobs), MiB
+	// cpu is the user and system time of the tool and of the processes
+	// it waited for (its jobs): on a machine shared with other work, it
+	// tells what a tool costs where the wall time tells mostly the load.
+	cpu time.Duration
 }
 
 // peakBin is the peak command that every tool runs under.
@@ -114,11 +118,12 @@ func measure(t tool) (sample, error) {
 	if err != nil {
 		return sample{}, err
 	}
-	kib, err := strconv.ParseFloat(string(b), 64)
-	if err != nil {
-		return sample{}, fmt.Errorf("%s: peak RSS %q: %v", t.name, b, err)
+	var kib float64
+	var cpu int64
+	if _, err := fmt.Sscan(string(b), &kib, &cpu); err != nil {
+		return sample{}, fmt.Errorf("%s: peak RSS and CPU time %q: %v", t.name, b, err)
 	}
-	return sample{wall: wall, rss: kib / 1024}, nil
+	return sample{wall: wall, rss: kib / 1024, cpu: time.Duration(cpu) * time.Microsecond}, nil
 }
 
 // tail returns the end of a tool's standard error, for an error message.
@@ -173,6 +178,16 @@ func (res results) wall(name string) float64 {
 	return median(xs)
 }
 
+// cpu returns the median CPU time of a tool and its jobs in seconds, NaN
+// if it has no samples.
+func (res results) cpu(name string) float64 {
+	var xs []float64
+	for _, s := range res[name] {
+		xs = append(xs, s.cpu.Seconds())
+	}
+	return median(xs)
+}
+
 // rss returns the largest peak RSS of a tool over its rounds in MiB, NaN if
 // it has no samples.
 func (res results) rss(name string) float64 {
@@ -221,10 +236,11 @@ func verdict(ok bool, format string, args ...any) {
 }
 
 // table prints each tool's median wall time, time per job (if jobs > 0),
-// ratio to the base tool and peak RSS, in the given order.
+// ratio to the base tool, peak RSS, and median CPU time with its ratio to
+// the base tool's, in the given order.
 func table(res results, order []string, base string, jobs int) {
 	b := res.wall(base)
-	fmt.Printf("  %-10s %9s %8s %9s %10s\n", "tool", "median", "ms/job", "vs "+base, "peak RSS")
+	fmt.Printf("  %-12s %9s %8s %9s %10s %8s %9s\n", "tool", "median", "ms/job", "vs "+base, "peak RSS", "CPU", "CPU vs")
 	for _, name := range order {
 		if _, ok := res[name]; !ok {
 			continue
@@ -234,7 +250,8 @@ func table(res results, order []string, base string, jobs int) {
 		if jobs > 0 {
 			perJob = fmt.Sprintf("%.3f", w*1000/float64(jobs))
 		}
-		fmt.Printf("  %-10s %8.3fs %8s %8.2fx %7.1f MiB\n", name, w, perJob, ratio(w, b), res.rss(name))
+		c := res.cpu(name)
+		fmt.Printf("  %-12s %8.3fs %8s %8.2fx %7.1f MiB %7.3fs %8.2fx\n", name, w, perJob, ratio(w, b), res.rss(name), c, ratio(c, res.cpu(base)))
 	}
 }
 

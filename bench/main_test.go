@@ -38,14 +38,17 @@ func TestRatio(t *testing.T) {
 }
 
 func TestResults(t *testing.T) {
-	res := results{"a": {{wall: time.Second, rss: 5}, {wall: 3 * time.Second, rss: 9}, {wall: 2 * time.Second, rss: 7}}}
+	res := results{"a": {{wall: time.Second, rss: 5, cpu: 3 * time.Second}, {wall: 3 * time.Second, rss: 9, cpu: time.Second}, {wall: 2 * time.Second, rss: 7, cpu: 2 * time.Second}}}
 	if w := res.wall("a"); w != 2 {
 		t.Errorf("wall = %v, want 2", w)
+	}
+	if c := res.cpu("a"); c != 2 {
+		t.Errorf("cpu = %v, want 2", c)
 	}
 	if m := res.rss("a"); m != 9 {
 		t.Errorf("rss = %v, want 9 (the largest)", m)
 	}
-	if !math.IsNaN(res.wall("b")) || !math.IsNaN(res.rss("b")) {
+	if !math.IsNaN(res.wall("b")) || !math.IsNaN(res.rss("b")) || !math.IsNaN(res.cpu("b")) {
 		t.Error("a tool without samples is not NaN")
 	}
 }

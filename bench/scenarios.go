@@ -111,20 +111,29 @@ var scenarios = []scenario{
 		tools := e.peers([]tool{
 			{name: "cat", argv: []string{"/bin/sh", "-c", fmt.Sprintf("head -c %d /dev/zero | cat", 8*size)}},
 			{name: "fanout", argv: append([]string{e.fanout, "-j" + j()}, args...)},
+			{name: "fanout -k", argv: append([]string{e.fanout, "-k", "-j" + j()}, args...)},
 		},
 			tool{name: "parallel", argv: append([]string{*parallel, "-j" + j()}, args...)})
+		if e.have["parallel"] {
+			tools = append(tools, tool{name: "parallel -k", argv: append([]string{*parallel, "-k", "-j" + j()}, args...)})
+		}
 		fmt.Println("  (xargs left out: it cannot group output; rush left out: it takes many minutes over newline-free output)")
 		res := compare(tools, *rounds)
-		table(res, []string{"cat", "fanout", "parallel"}, "cat", 0)
+		table(res, []string{"cat", "fanout", "fanout -k", "parallel", "parallel -k"}, "cat", 0)
 		gib := 8.0 * size / (1 << 30)
-		fmt.Printf("  throughput: cat %.2f GiB/s, fanout %.2f GiB/s", gib/res.wall("cat"), gib/res.wall("fanout"))
+		fmt.Printf("  throughput: cat %.2f GiB/s, fanout %.2f GiB/s, fanout -k %.2f GiB/s",
+			gib/res.wall("cat"), gib/res.wall("fanout"), gib/res.wall("fanout -k"))
 		if e.have["parallel"] {
-			fmt.Printf(", parallel %.2f GiB/s", gib/res.wall("parallel"))
+			fmt.Printf(", parallel %.2f GiB/s, parallel -k %.2f GiB/s", gib/res.wall("parallel"), gib/res.wall("parallel -k"))
 		}
 		fmt.Println()
-		r, m := ratio(res.wall("cat"), res.wall("fanout")), res.rss("fanout")
+		fmt.Printf("  CPU, the tool and its jobs: cat %.2fx fanout's, %.2fx fanout -k's\n",
+			ratio(res.cpu("cat"), res.cpu("fanout")), ratio(res.cpu("cat"), res.cpu("fanout -k")))
+		r, m := ratio(res.wall("cat"), res.wall("fanout")), max(res.rss("fanout"), res.rss("fanout -k"))
+		k := ratio(res.wall("fanout -k"), res.wall("fanout"))
 		verdict(r >= 0.7, "4. output: fanout throughput %.2fx cat through one pipe (target >= 0.7)", r)
-		verdict(m <= 64, "4. output: fanout peak RSS %.1f MiB (target <= 64)", m)
+		verdict(k <= 1, "4. output: fanout -k takes %.2fx the time of --group (target <= 1)", k)
+		verdict(m <= 64, "4. output: fanout peak RSS %.1f MiB, with or without -k (target <= 64)", m)
 	}},
 	{func() string {
 		if *quick {

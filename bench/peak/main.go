@@ -1,7 +1,8 @@
 //go:build unix
 
 // Command peak runs a command and writes the peak resident set size of
-// that command's own process, in KiB, to a file:
+// that command's own process, in KiB, and the CPU time (user and system)
+// it and the processes it waited for took, in microseconds, to a file:
 //
 //	peak OUT COMMAND [ARG...]
 //
@@ -17,7 +18,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"strconv"
 	"syscall"
 )
 
@@ -35,7 +35,9 @@ func main() {
 		os.Exit(127)
 	}
 	kib := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss
-	if werr := os.WriteFile(os.Args[1], strconv.AppendInt(nil, kib, 10), 0o644); werr != nil {
+	cpu := (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Microseconds()
+	out := fmt.Appendf(nil, "%d %d", kib, cpu)
+	if werr := os.WriteFile(os.Args[1], out, 0o644); werr != nil {
 		fmt.Fprintln(os.Stderr, "peak:", werr)
 		os.Exit(126)
 	}

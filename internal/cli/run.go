@@ -138,7 +138,7 @@ func (p *parts) execute(sigs <-chan os.Signal) outcome {
 		p.c.warnf("warning: %v: if fanout is killed, processes its jobs started may outlive it", oneLine(err))
 	}
 	pool := &fanout.Pool{Limit: p.limit, Ordered: p.o.KeepOrder, TempDir: p.o.TmpDir,
-		Attempts: p.o.Retries, Executor: p.exe, Sink: dl}
+		Attempts: p.o.Retries, Executor: p.exe, Sink: dl, Stream: dl.stream}
 	ctx, kill := context.WithCancel(context.Background())
 	defer kill()
 	var submitted atomic.Int64

@@ -3,6 +3,7 @@ package cli
 import (
 	"container/heap"
 	"errors"
+	"io"
 	"strings"
 	"sync"
 	"syscall"
@@ -33,6 +34,9 @@ type delivery struct {
 	// attach gives a job the streams the outputs want it to write to
 	// while it runs; finish prints what it left unfinished, as it ends.
 	attach, finish func(job *fanout.Job)
+	// stream, if set, is for the pool's Stream: with -k, the job whose
+	// turn it is prints as it runs.
+	stream func(r *fanout.Result) io.Writer
 }
 
 func (d *delivery) Receive(r *fanout.Result) error {
@@ -102,6 +106,11 @@ func sinksFor(o *Options, c *console, pl *plan, resuming bool) (*delivery, func(
 			// A job's last line comes out as it ends, before the next job
 			// in its slot prints; with -k, in its turn.
 			d.finish = p.Finish
+		} else if p.Mode == output.Group && o.Halt.When != HaltNow {
+			// The job whose turn it is prints as it runs, rather than
+			// through the disk; not where --halt now may kill it midway,
+			// as a killed job prints nothing.
+			d.stream = p.Stream
 		}
 	}
 	if o.JobLog != "" {

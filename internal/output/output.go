@@ -57,6 +57,10 @@ type Printer struct {
 
 	mu  sync.Mutex // Lock when it is nil; it guards Out, Err and buf
 	buf []byte
+	// live is the stream of the one job that streams (see Stream): an
+	// Ordered pool streams one job at a time, so one is reused.
+	live     liveWriter
+	liveFile liveFile
 }
 
 func (p *Printer) locker() sync.Locker {
@@ -104,10 +108,35 @@ func (p *Printer) Finish(job *fanout.Job) {
 	}
 }
 
+// Stream is for fanout.Pool.Stream: a grouped job's standard output goes
+// straight to Out from now on, after its command (-v), with its tag before
+// each line. It is what keeping the order lets a grouped printer do: the
+// job delivered next prints while it runs, and Receive prints only its
+// standard error. Other modes print as jobs run already, and colours wait
+// for the job's end; Stream returns nil for them.
+func (p *Printer) Stream(r *fanout.Result) io.Writer {
+	// A colour may depend on how the job ends (--color-failed): that is
+	// known only then.
+	if p.Mode != Group || p.Color != nil {
+		return nil
+	}
+	var err error
+	if p.Command != nil {
+		err = p.printCommand(r.Job)
+	}
+	p.live = liveWriter{p: p, tag: p.tagOf(r.Job), start: true, err: err}
+	if f, ok := p.Out.(*os.File); ok && p.live.tag == nil && err == nil {
+		p.liveFile = liveFile{&p.live, f}
+		return &p.liveFile
+	}
+	return &p.live
+}
+
 // Receive prints what the job left to print: all of its output when
 // grouped, its unfinished last lines otherwise.
 func (p *Printer) Receive(r *fanout.Result) error {
-	if p.Mode == Group && p.Command != nil {
+	streamed := r.Stdout.Streamed()
+	if p.Mode == Group && p.Command != nil && !streamed {
 		if err := p.printCommand(r.Job); err != nil {
 			return err
 		}
@@ -128,11 +157,66 @@ func (p *Printer) Receive(r *fanout.Result) error {
 		}
 		return p.streamErr(p.Err, p.writeColored(p.Err, &r.Stderr, color, tag))
 	}
-	if err := p.writeTagged(p.Out, &r.Stdout, tag); err != nil {
+	if streamed {
+		if err := r.Stdout.StreamErr(); err != nil {
+			return p.streamErr(p.Out, err)
+		}
+	} else if err := p.writeTagged(p.Out, &r.Stdout, tag); err != nil {
 		return p.streamErr(p.Out, err)
 	}
 	return p.streamErr(p.Err, p.writeTagged(p.Err, &r.Stderr, tag))
 }
+
+// liveWriter writes the output of the job that streams to Out, under the
+// printer's lock, with the tag at the start of each line. err is what
+// printing its command met, which its first write returns.
+type liveWriter struct {
+	p     *Printer
+	tag   []byte
+	start bool // the next byte starts a line
+	err   error
+}
+
+func (l *liveWriter) Write(b []byte) (int, error) {
+	if l.err != nil {
+		return 0, l.err
+	}
+	if len(b) == 0 {
+		return 0, nil
+	}
+	l.p.locker().Lock()
+	defer l.p.locker().Unlock()
+	if l.tag == nil {
+		return l.p.Out.Write(b)
+	}
+	buf, rest := l.p.buf[:0], b
+	if !l.start { // b continues a line begun in the last write
+		i := bytes.IndexByte(b, '\n') + 1
+		if i == 0 {
+			i = len(b)
+		}
+		buf, rest = append(buf, b[:i]...), b[i:]
+	}
+	buf = appendTagged(buf, rest, l.tag)
+	l.start = b[len(b)-1] == '\n'
+	_, err := l.p.Out.Write(buf)
+	l.p.keep(buf)
+	if err != nil {
+		return 0, err
+	}
+	return len(b), nil
+}
+
+// liveFile is a liveWriter over a file with no tag to add, which the pool
+// writes to in the kernel (splice, sendfile) under the printer's lock.
+type liveFile struct {
+	*liveWriter
+	f *os.File
+}
+
+func (l *liveFile) File() *os.File { return l.f }
+func (l *liveFile) Lock()          { l.p.locker().Lock() }
+func (l *liveFile) Unlock()        { l.p.locker().Unlock() }
 
 // WriteError is a failed write to the printer's standard output or error:
 // the run's own output is broken, not a job.

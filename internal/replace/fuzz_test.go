@@ -8,9 +8,9 @@ import (
 	"testing"
 )
 
-// perlQuote is GNU parallel's shell_quote_scalar_default, step by step, to
+// gnuQuote is GNU parallel's shell_quote_scalar_default, step by step, to
 // hold AppendQuote to the same output.
-func perlQuote(s string) string {
+func gnuQuote(s string) string {
 	safe := true
 	for i := 0; i < len(s); i++ {
 		safe = safe && safeQuoted(s[i])
@@ -35,7 +35,7 @@ func FuzzQuote(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		q := string(AppendQuote(nil, s))
-		if want := perlQuote(s); q != want {
+		if want := gnuQuote(s); q != want {
 			t.Fatalf("quote(%q) = %q, parallel gives %q", s, q, want)
 		}
 		if strings.IndexByte(s, 0) >= 0 {

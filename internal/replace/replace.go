@@ -86,11 +86,11 @@ type part struct {
 	// all: the part stands for every value, one after the other. Otherwise
 	// pos picks one value (see pick); a part that is no value's
 	// transformation, such as {#}, appears only when that value exists.
-	all    bool
-	posOK  bool // false when the position overflowed: never present
-	sep    bool // kLit: the space between two command words
-	pos    int
-	lit    string
+	all   bool
+	posOK bool // false when the position overflowed: never present
+	sep   bool // kLit: the space between two command words
+	pos   int
+	lit   string
 }
 
 // item is one element of a line prepared for -X: an unquoted space that

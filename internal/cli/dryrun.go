@@ -24,7 +24,10 @@ func dryRun(pl *plan, jobs jobSource, out io.Writer, limit int) error {
 			return err
 		}
 		var job fanout.Job
-		pl.render(&job, d, replace.Args{Values: d.values, Seq: d.seq, Slot: int((d.seq-1)%int64(limit)) + 1})
+		if err := pl.render(&job, d, replace.Args{Values: d.values, Seq: d.seq, Slot: int((d.seq-1)%int64(limit)) + 1}); err != nil {
+			bw.Flush()
+			return err
+		}
 		if pl.tag && !d.verbatim {
 			bw.Write(d.tag)
 			bw.WriteByte('\t')

@@ -47,6 +47,19 @@ func intArg(name string, dst func(o *Options) *int) func(o *Options, v string) e
 	}
 }
 
+// renameFlag is an option that gives one of the default replacement
+// strings another name.
+func renameFlag(names, of string, dst func(o *Options) *string) flagSpec {
+	first := strings.Fields(names)[0]
+	return argFlag(names, "STR", "use STR instead of "+of, func(o *Options, v string) error {
+		if v == "" {
+			return fmt.Errorf("%s needs a non-empty replacement string", first)
+		}
+		*dst(o) = v
+		return nil
+	})
+}
+
 // flags are every option fanout accepts, in the order --help lists them.
 var flags = concat(
 	section("Inputs",
@@ -69,6 +82,20 @@ var flags = concat(
 			o.ReplaceToken = v
 			return nil
 		}),
+	),
+	section("Replacement strings",
+		boolFlag("--plus", "more replacement strings: {..} {+.} {:-x} {%re} {/re/s} {##} ...", func(o *Options) { o.Plus = true }),
+		argFlag("--rpl", "'TAG PERL'", "define TAG as a replacement string computed by the perl expression", func(o *Options, v string) error {
+			o.Rpl = append(o.Rpl, v)
+			return nil
+		}),
+		argFlag("--parens", "LR", "perl expressions are written L expression R instead of {= expression =}", func(o *Options, v string) error { o.Parens = v; return nil }),
+		renameFlag("--extensionreplace --er", "{.}", func(o *Options) *string { return &o.ExtReplace }),
+		renameFlag("--basenamereplace --bnr", "{/}", func(o *Options) *string { return &o.BasenameReplace }),
+		renameFlag("--dirnamereplace --dnr", "{//}", func(o *Options) *string { return &o.DirnameReplace }),
+		renameFlag("--basenameextensionreplace --bner", "{/.}", func(o *Options) *string { return &o.BasenameExtReplace }),
+		renameFlag("--seqreplace", "{#}", func(o *Options) *string { return &o.SeqReplace }),
+		renameFlag("--slotreplace", "{%}", func(o *Options) *string { return &o.SlotReplace }),
 	),
 	section("Jobs",
 		argFlag("-j -P --jobs --max-procs", "N", "run N at once: N, N% of the cores, +N, -N (default: one per core)", func(o *Options, v string) error { o.Jobs = v; return nil }),

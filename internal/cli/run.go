@@ -7,11 +7,13 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/fanoutdev/fanout"
+	"github.com/fanoutdev/fanout/internal/perl"
 	"github.com/fanoutdev/fanout/internal/replace"
 	"github.com/fanoutdev/fanout/internal/tmpfile"
 )
@@ -62,6 +64,10 @@ func assemble(o *Options, c *console, env func(string) string) (*parts, error) {
 	if p.plan, err = makePlan(o, env); err != nil {
 		return nil, err
 	}
+	p.plan.slots = p.limit
+	if err := p.startPerl(env); err != nil {
+		return nil, err
+	}
 	// Output spills there only once a job prints a lot: found unusable
 	// then, it would cost that output midway through the run.
 	if err := tmpfile.Check(o.TmpDir); err != nil && !o.DryRun {
@@ -71,11 +77,36 @@ func assemble(o *Options, c *console, env func(string) string) (*parts, error) {
 		p.close()
 		return nil, err
 	}
+	if p.plan.needTotal {
+		// {##} is the number of jobs: GNU parallel reads them all first.
+		all, err := readAll(p.jobs)
+		if err != nil {
+			p.close()
+			return nil, err
+		}
+		p.jobs, p.plan.total = &all, int64(len(all))
+	}
 	if p.exe, err = executorFor(o, env); err != nil {
 		p.close()
 		return nil, err
 	}
 	return p, nil
+}
+
+// startPerl starts the perl process that evaluates the templates' perl
+// expressions, if they have any: one for the whole run.
+func (p *parts) startPerl(env func(string) string) error {
+	exprs := p.plan.exprs.List()
+	if len(exprs) == 0 {
+		return nil
+	}
+	in, err := perl.Start(exprs, perl.Config{Path: env("PATH"), Stdout: p.c.stdout(), Stderr: lockedWriter{p.c, p.c.Err}})
+	if err != nil {
+		return err
+	}
+	p.closers = append(p.closers, func() { in.Close() })
+	p.plan.perl = in
+	return nil
 }
 
 // executorFor is where the jobs run. A new executor is one more case here.
@@ -113,12 +144,13 @@ func (p *parts) execute(sigs <-chan os.Signal) outcome {
 	}
 	pool.OnShrink = func(_ int, err error) { p.warning.warn(shrinkWarning(err)) }
 	var exhausted resourceStop
+	var fatal fatalStop
 	pool.Observe = func(ev fanout.Event) {
 		if ev.Kind != fanout.Finished {
 			return
 		}
 		dl.finish(ev.Job)
-		if exhausted.check(ev.Result) || hs != nil && hs.check(ev.Result) {
+		if exhausted.check(ev.Result) || hs != nil && hs.check(ev.Result) || fatal.check(ev.Result) {
 			pool.Stop()
 		}
 	}
@@ -149,6 +181,8 @@ func (p *parts) execute(sigs <-chan os.Signal) outcome {
 	// or the pool itself (a worker's descriptors) met it first.
 	if first := exhausted.err(); first != nil {
 		err = first
+	} else if first := fatal.err(); first != nil {
+		err = first
 	} else if err != nil {
 		err = explain(err)
 	}
@@ -164,7 +198,9 @@ func (p *parts) execute(sigs <-chan os.Signal) outcome {
 func (p *parts) prepare(dl *delivery) func(j *fanout.Job, _ int64, slot int) error {
 	return func(j *fanout.Job, _ int64, slot int) error {
 		d := dataOf(j)
-		p.plan.render(j, d, replace.Args{Values: d.values, Seq: d.seq, Slot: slot})
+		if err := p.plan.render(j, d, replace.Args{Values: d.values, Seq: d.seq, Slot: slot}); err != nil {
+			return err
+		}
 		dl.attach(j)
 		return nil
 	}
@@ -239,6 +275,30 @@ func submitLoop(ctx context.Context, pool *fanout.Pool, jobs jobSource, prepare 
 			return nil
 		}
 	}
+}
+
+// fatalStop keeps the first job error that ends the run.
+type fatalStop struct {
+	mu    sync.Mutex
+	first error
+}
+
+func (f *fatalStop) check(r *fanout.Result) bool {
+	if !errors.As(r.Err, new(fatalError)) {
+		return false
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.first == nil {
+		f.first = r.Err
+	}
+	return true
+}
+
+func (f *fatalStop) err() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.first
 }
 
 // onNth calls do when its source yields the nth job.

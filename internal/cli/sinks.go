@@ -39,6 +39,9 @@ func (d *delivery) Receive(r *fanout.Result) error {
 	if d.forget != nil && d.forget(r) {
 		return nil
 	}
+	if dataOf(r.Job).skipped && r.Err == nil {
+		r.ExitCode = -2 // it ran as true; GNU parallel logs -2
+	}
 	err := d.outputs.Receive(r)
 	if err == nil && errors.Is(r.OutputErr, syscall.EPIPE) {
 		err = r.OutputErr // streamed output met the closed pipe
@@ -159,6 +162,9 @@ func (st *statusSink) count(r *fanout.Result, lost bool) {
 	case r.Err != nil:
 		if _, ok := exhaustion(r.Err); ok {
 			break // the run stops with one line that says what ran out
+		}
+		if errors.As(r.Err, new(fatalError)) {
+			break // the run stops with it
 		}
 		st.c.warnf("%v", oneLine(r.Err))
 	case r.TimedOut:

@@ -45,8 +45,8 @@ type plan struct {
 	total     int64 // the number of jobs, once read
 	slots     int   // the job slots, for {0%}
 	timeout   time.Duration
-	median   *medianTracker // for --timeout N%
-	pct      float64
+	median    *medianTracker // for --timeout N%
+	pct       float64
 }
 
 // makePlan compiles the templates and parses the values of the options.

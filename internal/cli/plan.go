@@ -2,7 +2,9 @@ package cli
 
 import (
 	"fmt"
+	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"time"
 
@@ -44,9 +46,12 @@ type plan struct {
 	needTotal bool  // {##} and the like: all input is read first
 	total     int64 // the number of jobs, once read
 	slots     int   // the job slots, for {0%}
-	timeout   time.Duration
-	median    *medianTracker // for --timeout N%
-	pct       float64
+	// env is the environment of jobs whose command names the variables
+	// GNU parallel sets ({slot}), which these jobs get; nil otherwise.
+	env     []string
+	timeout time.Duration
+	median  *medianTracker // for --timeout N%
+	pct     float64
 }
 
 // makePlan compiles the templates and parses the values of the options.
@@ -83,6 +88,9 @@ func makePlan(o *Options, env func(string) string) (*plan, error) {
 		if t != nil {
 			pl.eval = pl.eval || t.NeedsEval()
 			pl.needTotal = pl.needTotal || t.UsesTotal()
+			if t.UsesJobEnv() && pl.env == nil {
+				pl.env = os.Environ()
+			}
 		}
 	}
 	pl.tag = o.Tag || o.TagString != ""
@@ -167,6 +175,10 @@ func (pl *plan) render(job *fanout.Job, d *jobData, args replace.Args) error {
 		}
 	}
 	pl.setTimeout(job)
+	if pl.env != nil {
+		job.Env = append(pl.env[:len(pl.env):len(pl.env)], "PARALLEL_JOBSLOT="+strconv.Itoa(args.Slot),
+			"PARALLEL_SSHHOST=:", "PARALLEL_SSHLOGIN=:")
+	}
 	if d.skipped {
 		job.Args, job.Shell = nil, "true"
 	}

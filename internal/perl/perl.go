@@ -36,6 +36,7 @@ type Interp struct {
 	r     *bufio.Reader
 	in    io.Closer // the request pipe: closing it ends perl
 	err   error     // set once the process is unusable
+	done  chan struct{}
 	num   []byte
 }
 
@@ -76,11 +77,12 @@ func Start(exprs []string, cfg Config) (*Interp, error) {
 		repR.Close()
 		return nil, fmt.Errorf("perl: %w", err)
 	}
-	p := &Interp{exprs: exprs, cmd: cmd, w: bufio.NewWriter(reqW), r: bufio.NewReader(repR), in: reqW}
+	p := &Interp{exprs: exprs, cmd: cmd, w: bufio.NewWriter(reqW), r: bufio.NewReader(repR), in: reqW, done: make(chan struct{})}
 	go func() {
 		// The reply pipe ends when perl does; reading it then fails.
 		cmd.Wait()
 		repR.Close()
+		close(p.done)
 	}()
 	p.int(int64(len(exprs)))
 	for _, e := range exprs {
@@ -251,7 +253,8 @@ func (p *Interp) field() (string, error) {
 	return string(b), nil
 }
 
-// Close ends the perl process and waits for it.
+// Close ends the perl process, which reads the end of its requests, and
+// waits for it and for what it printed to be copied.
 func (p *Interp) Close() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -263,5 +266,6 @@ func (p *Interp) Close() error {
 	if p.err == nil {
 		p.err = errors.New("perl: closed")
 	}
+	<-p.done
 	return err
 }

@@ -69,7 +69,7 @@ func (e *Evals) get(expr, arg int) (string, bool) {
 	if e == nil {
 		return "", false
 	}
-	i, ok := e.index[Call{expr, arg}]
+	i, ok := e.index[Call{Expr: expr, Arg: arg}]
 	if !ok || i >= len(e.job.Results) {
 		return "", false
 	}
@@ -80,6 +80,11 @@ func (e *Evals) get(expr, arg int) (string, bool) {
 // NeedsEval reports whether the template needs Evaluate before it
 // renders a job: it has perl expressions, {choose_k} or {uniq}.
 func (t *Template) NeedsEval() bool { return t.perl || t.skips }
+
+// UsesJobEnv reports whether the template names variables that GNU
+// parallel sets for each job ({slot}, {host}, {sshlogin}): they are left
+// to the shell, and the job needs them in its environment.
+func (t *Template) UsesJobEnv() bool { return t.jobEnv }
 
 // UsesPerl reports whether the template has perl expressions.
 func (t *Template) UsesPerl() bool { return t.perl }
@@ -120,10 +125,10 @@ func Evaluate(ev Evaluator, a *Args, tmpls ...*Template) (skip bool, err error) 
 			}
 			if p.all {
 				for v := range vals {
-					e.call(Call{p.expr, v})
+					e.call(Call{Expr: p.expr, Arg: v})
 				}
 			} else if v, ok := p.pick(len(vals)); ok {
-				e.call(Call{p.expr, v})
+				e.call(Call{Expr: p.expr, Arg: v})
 			}
 		}
 	}

@@ -106,7 +106,7 @@ func newOpArgs(o op, groups []string) (a *opArgs, ok bool) {
 	}
 	a.str = g(1)
 	var err error
-	if a.re, err = regexp.Compile(toLatin1(pattern)); err != nil {
+	if a.re, err = regexp.Compile(toLatin1(perlSpace(pattern))); err != nil {
 		return nil, false
 	}
 	if o == opSubSuffix || o == opSubAll || o == opUpperAll || o == opLowerAll {

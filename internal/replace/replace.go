@@ -114,6 +114,7 @@ type Template struct {
 	total   bool // needs the number of jobs
 	perl    bool // has perl expressions
 	skips   bool // has {choose_k} or {uniq}
+	jobEnv  bool // has {slot}, {host} ...
 	exprs   *Exprs
 	words   int // a guess at the number of words, to size argv
 }
@@ -191,6 +192,7 @@ func Parse(words []string, opt Options) (*Template, error) {
 		t.total = t.total || p.op == opTotal || p.op == opSeqPad || p.op == opPerl && strings.Contains(exprs.list[p.expr], "total_jobs")
 		t.perl = t.perl || p.op == opPerl
 		t.skips = t.skips || p.op.skips()
+		t.jobEnv = t.jobEnv || p.op == opRaw
 		// Text from perl may be unquoted (uq()), and {slot} is: the shell
 		// must read them.
 		t.shell = t.shell || p.op == opPerl || p.op == opRaw

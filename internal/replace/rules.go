@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // rule is one replacement string as GNU parallel's table (%Global::rpl)
@@ -78,6 +79,7 @@ var rawText = map[string]string{
 // form and, for a rule that starts with "{", its positional one ({2.}).
 type matcher struct {
 	rule  rule
+	first int            // the byte every match starts with, or -1
 	lit   string         // the key, when it has no regexp group
 	plain *regexp.Regexp // anchored at the start; nil when lit serves
 	pos   *regexp.Regexp // anchored; nil when the key does not start with "{"
@@ -162,9 +164,29 @@ func splitKey(key string) (prefix, group, postfix string) {
 	return key[:i], key[i : j+1], key[j+1:]
 }
 
+// matchers caches the matchers of rules that come with fanout, by rule:
+// every Parse would compile the same regexps again.
+var matchers sync.Map
+
 func newMatcher(r rule) (matcher, error) {
-	m := matcher{rule: r}
+	if r.op != opPerl {
+		if m, ok := matchers.Load(r); ok {
+			return m.(matcher), nil
+		}
+	}
+	m, err := compileMatcher(r)
+	if err == nil && r.op != opPerl {
+		matchers.Store(r, m)
+	}
+	return m, err
+}
+
+func compileMatcher(r rule) (matcher, error) {
+	m := matcher{rule: r, first: -1}
 	prefix, group, postfix := splitKey(r.key)
+	if prefix != "" {
+		m.first = int(prefix[0])
+	}
 	var grp string
 	if group != "" {
 		g, err := goRegexp(group)
@@ -205,11 +227,53 @@ func quoteLatin1(s string) string { return regexp.QuoteMeta(toLatin1(s)) }
 // perl. It fails for what Go's syntax does not take (look-arounds,
 // back-references).
 func goRegexp(perl string) (string, error) {
-	s := toLatin1(perl)
+	s := toLatin1(perlSpace(perl))
 	if _, err := regexp.Compile(s); err != nil {
 		return "", fmt.Errorf("regexp %q: %v", perl, strings.TrimPrefix(err.Error(), "error parsing regexp: "))
 	}
 	return s, nil
+}
+
+// perlSpace spells perl's \s and \S out, as perl's has the vertical tab
+// and Go's does not.
+func perlSpace(re string) string {
+	if !strings.Contains(re, `\s`) && !strings.Contains(re, `\S`) {
+		return re
+	}
+	var b strings.Builder
+	class := false
+	for i := 0; i < len(re); i++ {
+		c := re[i]
+		switch {
+		case c == '\\' && i+1 < len(re):
+			switch n := re[i+1]; {
+			case n == 's' && class:
+				b.WriteString(`\t\n\v\f\r `)
+			case n == 's':
+				b.WriteString(`[\t\n\v\f\r ]`)
+			case n == 'S' && !class:
+				b.WriteString(`[^\t\n\v\f\r ]`)
+			default:
+				b.WriteByte(c)
+				b.WriteByte(n)
+			}
+			i++
+			continue
+		case c == '[' && !class:
+			class = true
+			if i+1 < len(re) && re[i+1] == ']' || i+2 < len(re) && re[i+1] == '^' && re[i+2] == ']' {
+				// A ] first in a class is a member, not its end.
+				j := strings.IndexByte(re[i+1:], ']')
+				b.WriteString(re[i : i+1+j+1])
+				i += j + 1
+				continue
+			}
+		case c == ']' && class:
+			class = false
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }
 
 // toLatin1 maps each byte of s to the rune of the same number, so that a
@@ -292,6 +356,9 @@ func (m *matcher) find(s string, positional bool) (match, bool) {
 		return mt, true
 	}
 	for i := len(s) - 1; i > 0; i-- {
+		if c := int(s[i]); c != m.first && m.first >= 0 && !(positional && c == '{') {
+			continue
+		}
 		if mt, ok := m.at(s[i:], positional); ok {
 			mt.start, mt.end = i, mt.end+i
 			return mt, true

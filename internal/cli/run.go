@@ -28,7 +28,8 @@ func run(o *Options, c *console, env func(string) string, sigs <-chan os.Signal)
 	}
 	defer p.close()
 	if o.DryRun {
-		return outcome{err: dryRun(p.plan, p.jobs, c.Out, p.limit)}
+		skipped, err := dryRun(p.plan, p.jobs, c.Out, p.limit)
+		return outcome{failed: skipped, err: err}
 	}
 	return p.execute(sigs)
 }
@@ -100,7 +101,16 @@ func (p *parts) startPerl(env func(string) string) error {
 	if len(exprs) == 0 {
 		return nil
 	}
-	in, err := perl.Start(exprs, perl.Config{Path: env("PATH"), Stdout: p.c.stdout(), Stderr: lockedWriter{p.c, p.c.Err}})
+	cfg := perl.Config{Path: env("PATH"), Stdout: p.c.stdout(), Stderr: lockedWriter{p.c, p.c.Err}}
+	// Files go to perl as they are, so that what it prints is there at
+	// once, before the job it rendered prints.
+	if f, ok := p.c.Out.(*os.File); ok {
+		cfg.Stdout = f
+	}
+	if f, ok := p.c.Err.(*os.File); ok {
+		cfg.Stderr = f
+	}
+	in, err := perl.Start(exprs, cfg)
 	if err != nil {
 		return err
 	}

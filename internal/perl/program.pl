@@ -9,6 +9,8 @@ use File::Basename;
 open(my $in, '<&=', 3) or die "fd 3: $!";
 open(my $out, '>&=', 4) or die "fd 4: $!";
 binmode $in; binmode $out; select((select($out), $| = 1)[0]);
+# What an expression prints comes out before the job it renders runs.
+select((select(STDOUT), $| = 1)[0]);
 
 sub field {
 	my $n = readline($in);

@@ -1,8 +1,10 @@
 // Package replace implements GNU parallel's replacement strings ({}, {.},
-// {/}, {//}, {/.}, {#}, {%} and positional {n} with the same modifiers):
-// a command template is parsed once and rendered per job, with no parsing
-// on the per-job path. It also quotes values for a POSIX shell, so that
-// input is never evaluated as shell code.
+// {/}, {//}, {/.}, {#}, {%} and positional {n} with the same modifiers,
+// --plus's, --rpl's and {= perl expression =}): a command template is
+// parsed once and rendered per job, with no parsing on the per-job path.
+// Everything but perl is computed in Go; perl expressions are run by an
+// Evaluator (see Evaluate). It also quotes values for a POSIX shell, so
+// that input is never evaluated as shell code.
 //
 // The rules follow GNU parallel (20221122) closely, including its quirks,
 // because the rendered line is what --dry-run, -v and the job log show and

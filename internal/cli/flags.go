@@ -13,7 +13,7 @@ import (
 // --help. The same table drives the parser and the help, so no option can
 // be accepted and not documented.
 type flagSpec struct {
-	names []string // "-j", "--jobs": the first short and long ones are shown first
+	names []string // "-j", "--jobs": --help shows the first short and long ones, --man all
 	arg   string   // the value's name in --help; "" for an option without one
 	doc   string   // what it does, for --help
 	topic string   // the --help section it is listed in
@@ -98,7 +98,7 @@ var flags = concat(
 		renameFlag("--slotreplace", "{%}", func(o *Options) *string { return &o.SlotReplace }),
 	),
 	section("Jobs",
-		argFlag("-j -P --jobs --max-procs", "N", "run N at once: N, N% of the cores, +N, -N (default: one per core)", func(o *Options, v string) error { o.Jobs = v; return nil }),
+		argFlag("-j -P --jobs --max-procs", "N", "run N at once, or N%, +N, -N of the cores (default 100%)", func(o *Options, v string) error { o.Jobs = v; return nil }),
 		argFlag("-n --max-args", "N", "up to N values per job", func(o *Options, v string) error {
 			o.MaxArgsSet = true
 			return intArg("-n", func(o *Options) *int { return &o.MaxArgs })(o, v)
@@ -107,13 +107,13 @@ var flags = concat(
 			o.MaxReplaceArgsSet = true
 			return intArg("-N", func(o *Options) *int { return &o.MaxReplaceArgs })(o, v)
 		}),
-		boolFlag("-X", "as many values per job as fit, repeating the word around {}", func(o *Options) { o.Xargs = true }),
+		boolFlag("-X", "as many values per job as fit, with the words around {}", func(o *Options) { o.Xargs = true }),
 		boolFlag("-m", "as many values per job as fit", func(o *Options) { o.M = true }),
-		argFlag("--timeout", "SECS|N%", "terminate jobs that run longer (N% of the median runtime)", func(o *Options, v string) (err error) {
+		argFlag("--timeout", "SECS|N%", "end jobs that run longer (N%: of the median runtime)", func(o *Options, v string) (err error) {
 			o.Timeout, err = ParseTimeout(v)
 			return err
 		}),
-		argFlag("--termseq --term-seq", "SEQ", "signals for termination (default TERM,200,TERM,100,TERM,50,KILL,25)", func(o *Options, v string) (err error) {
+		argFlag("--termseq --term-seq", "SEQ", "stop signals (default TERM,200,TERM,100,TERM,50,KILL,25)", func(o *Options, v string) (err error) {
 			o.TermSeq, err = ParseTermSeq(v)
 			return err
 		}),
@@ -135,24 +135,37 @@ var flags = concat(
 		boolFlag("-u --ungroup", "bytes as they come", func(o *Options) { o.Ungroup = true }),
 		boolFlag("-k --keep-order", "output in input order", func(o *Options) { o.KeepOrder = true }),
 		boolFlag("--tag", "put the values before each output line", func(o *Options) { o.Tag = true }),
-		argFlag("--tagstring --tag-string", "STR", "put STR (with replacement strings) before each output line", func(o *Options, v string) error { o.TagString = v; return nil }),
-		argFlag("--results --res", "DIR|F.json", "keep each job's output in DIR/1/value/... or as JSON lines", func(o *Options, v string) error { o.Results = v; return nil }),
+		argFlag("--tagstring --tag-string", "STR", "put STR (with replacement strings) before output lines", func(o *Options, v string) error { o.TagString = v; return nil }),
+		argFlag("--results --res", "DIR|F.json", "keep output in DIR/1/value/... or as JSON lines", func(o *Options, v string) error { o.Results = v; return nil }),
 		argFlag("--tmpdir --tempdir", "DIR", "where large output waits (default $TMPDIR)", func(o *Options, v string) error { o.TmpDir = v; return nil }),
-		boolFlag("-v --verbose", "print each command before its output", func(o *Options) { o.Verbose++ }),
+		boolFlag("-v", "print each command before its output", func(o *Options) { o.Verbose++ }),
 		boolFlag("--dry-run --dryrun", "print the commands instead of running them", func(o *Options) { o.DryRun = true }),
 	),
 	section("Job log and resuming",
-		argFlag("--joblog --jl", "FILE", "record each finished job (GNU parallel's format; +FILE appends, - is stdout)", func(o *Options, v string) error { o.JobLog = v; return nil }),
+		argFlag("--joblog --jl", "FILE", "log each finished job; +FILE appends, - is stdout", func(o *Options, v string) error { o.JobLog = v; return nil }),
 		boolFlag("--resume", "skip jobs the job log has", func(o *Options) { o.Resume = true }),
-		boolFlag("--resume-failed", "skip jobs the job log has as succeeded; rerun failed ones", func(o *Options) { o.ResumeFailed = true }),
+		boolFlag("--resume-failed", "skip jobs logged as succeeded; rerun failed ones", func(o *Options) { o.ResumeFailed = true }),
 		boolFlag("--retry-failed", "rerun the failed jobs of the job log, ignoring the input", func(o *Options) { o.RetryFailed = true }),
+	),
+	section("Defaults",
+		argFlag("-J --profile", "NAME", "read ~/.parallel/NAME instead of ~/.parallel/config", func(o *Options, v string) error {
+			o.Profiles = append(o.Profiles, v)
+			return nil
+		}),
+		boolFlag("--plain", "read no profile and no $PARALLEL", func(o *Options) { o.Plain = true }),
 	),
 	section("Other",
 		boolFlag("-V --version", "print the version", func(o *Options) { o.Version = true }),
 		boolFlag("-h --help", "print this help", func(o *Options) { o.Help = true }),
+		boolFlag("--man", "print the manual page (roff)", func(o *Options) { o.Man = true }),
+		argFlag("--completion --shell-completion", "SHELL", "print completions for bash, zsh, fish or auto", func(o *Options, v string) error {
+			o.Completion = v
+			return nil
+		}),
 		// Accepted so that scripts written for GNU parallel run unchanged;
 		// fanout prints no notice to silence.
-		boolFlag("--will-cite --no-notice --gnu", "accepted for GNU parallel's sake; they do nothing", func(o *Options) {}),
+		boolFlag("--will-cite --no-notice", "accepted for GNU parallel's sake; does nothing", func(o *Options) {}),
+		boolFlag("--gnu", "accepted for GNU parallel's sake; does nothing", func(o *Options) {}),
 	),
 )
 

@@ -27,12 +27,25 @@ func Main(args []string, s Streams, env func(string) string, sigs <-chan os.Sign
 	if err != nil {
 		return outcome{err: usageError{err}}.exit(c)
 	}
+	for _, w := range opts.Warnings {
+		c.warnf("%s", w)
+	}
 	switch {
 	case opts.Help:
 		io.WriteString(s.Out, Usage())
 		return ExitOK
 	case opts.Version:
 		io.WriteString(s.Out, Version+"\n")
+		return ExitOK
+	case opts.Man:
+		io.WriteString(s.Out, Man())
+		return ExitOK
+	case opts.Completion != "":
+		script, err := Completion(opts.Completion, env)
+		if err != nil {
+			return outcome{err: usageError{err}}.exit(c)
+		}
+		io.WriteString(s.Out, script)
 		return ExitOK
 	}
 	return run(opts, c, env, sigs).exit(c)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"strconv"
 	"strings"
 	"syscall"
@@ -81,6 +82,12 @@ type Options struct {
 	Halt                              Halt              // --halt; zero: never
 	Results                           string
 	TmpDir                            string
+
+	Profiles   []string // -J, on the command line: read instead of the config files
+	Plain      bool     // --plain: no profile, no $PARALLEL
+	Warnings   []string // what the defaults leave to be said, one line each
+	Man        bool     // --man
+	Completion string   // --completion: the shell to print completions for
 }
 
 // Timeout is a parsed --timeout: a fixed time, or a share of the median
@@ -89,16 +96,6 @@ type Timeout struct {
 	Fixed   time.Duration
 	Percent float64 // used instead of Fixed when positive
 }
-
-var flagByName = func() map[string]*flagSpec {
-	m := map[string]*flagSpec{}
-	for i := range flags {
-		for _, n := range flags[i].names {
-			m[n] = &flags[i]
-		}
-	}
-	return m
-}()
 
 // isSeparator reports whether w starts an input source.
 func isSeparator(w string) bool {
@@ -109,27 +106,56 @@ func isSeparator(w string) bool {
 	return false
 }
 
-// Parse turns the command line (without argv[0]) into Options. $PARALLEL,
-// read through env, is split into words and put before the arguments, as
-// GNU parallel does.
+// Parse turns the command line (without argv[0]) into Options, after the
+// defaults that GNU parallel reads before it: the profile files, then
+// $PARALLEL (see defaults), read through env and from the file system.
+// Each source's options are parsed on their own, so an option cannot take
+// its value from the next source; the words after a source's options come
+// before the command line's command, as in GNU parallel.
 func Parse(args []string, env func(string) string) (*Options, error) {
-	if env != nil {
-		if p := env("PARALLEL"); strings.TrimSpace(p) != "" {
-			words, err := splitWords(p)
-			if err != nil {
-				return nil, fmt.Errorf("$PARALLEL: %v", err)
-			}
-			args = append(words, args...)
-		}
+	return parse(args, env, os.ReadFile)
+}
+
+// parse is Parse reading files with read.
+func parse(args []string, env func(string) string, read func(string) ([]byte, error)) (*Options, error) {
+	if env == nil {
+		env = func(string) string { return "" }
 	}
-	o := &Options{}
+	// -J and --plain count only on the command line: a first pass finds
+	// them (and any error in it, which would be found again later).
+	argv := &Options{}
+	if _, err := parseOptions(argv, args); err != nil {
+		return nil, err
+	}
+	groups, warnings, err := defaults(argv, env, read)
+	if err != nil {
+		return nil, err
+	}
+	o := &Options{Warnings: warnings}
+	var rest []string
+	for _, g := range groups {
+		left, err := parseOptions(o, g.words)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", g.from, err)
+		}
+		rest = append(rest, left...)
+	}
+	left, err := parseOptions(o, args)
+	if err != nil {
+		return nil, err
+	}
+	parseCommand(o, append(rest, left...))
+	return o, nil
+}
+
+// parseOptions parses the options at the start of args into o, up to the
+// first word that is not one (or --), and returns the words after them.
+func parseOptions(o *Options, args []string) ([]string, error) {
 	i := 0
-	// Options come first; the first word that is not one starts the command.
 	for i < len(args) {
 		a := args[i]
 		if a == "--" {
-			i++
-			break
+			return args[i+1:], nil
 		}
 		if isSeparator(a) || !strings.HasPrefix(a, "-") || a == "-" {
 			break
@@ -140,7 +166,13 @@ func Parse(args []string, env func(string) string) (*Options, error) {
 		}
 		i += n
 	}
-	// The command runs up to the first separator; sources follow.
+	return args[i:], nil
+}
+
+// parseCommand splits what follows the options into the command, which
+// runs up to the first separator, and the input sources.
+func parseCommand(o *Options, args []string) {
+	i := 0
 	for i < len(args) && !isSeparator(args[i]) {
 		o.Command = append(o.Command, args[i])
 		i++
@@ -166,36 +198,39 @@ func Parse(args []string, env func(string) string) (*Options, error) {
 		}
 		o.Sources = append(o.Sources, spec)
 	}
-	return o, nil
 }
 
 // parseFlag parses the option at args[i] and returns how many words it
-// took.
+// took. A long option may be abbreviated and written in any case (see
+// optionIndex); its value follows = or is the next word.
 func parseFlag(o *Options, args []string, i int) (int, error) {
 	a := args[i]
-	name, val, hasVal := a, "", false
-	if strings.HasPrefix(a, "--") {
-		if eq := strings.IndexByte(a, '='); eq >= 0 {
-			name, val, hasVal = a[:eq], a[eq+1:], true
-		}
-	} else if len(a) > 2 {
+	if !strings.HasPrefix(a, "--") {
 		return parseBundle(o, args, i)
 	}
-	f, ok := flagByName[name]
-	if !ok {
-		return 0, fmt.Errorf("unknown option: %s", show(name))
+	name, val, hasVal := a[2:], "", false
+	if eq := strings.IndexByte(name, '='); eq > 0 {
+		name, val, hasVal = name[:eq], name[eq+1:], true
 	}
-	if f.arg == "" {
-		if hasVal {
-			return 0, fmt.Errorf("option %s takes no value", name)
-		}
+	opt, full, err := optIndex().lookupLong(name)
+	if err != nil {
+		return 0, err
+	}
+	if opt.flag == nil {
+		return 0, refusedError(full, opt)
+	}
+	f := opt.flag
+	switch {
+	case f.arg == "" && hasVal:
+		return 0, fmt.Errorf("option %s takes no value", full)
+	case f.arg == "":
 		return 1, f.set(o, "")
-	}
-	if hasVal {
+	case hasVal && val == "":
+		return 0, fmt.Errorf("option %s needs a value", full)
+	case hasVal:
 		return 1, f.set(o, val)
-	}
-	if i+1 >= len(args) {
-		return 0, fmt.Errorf("option %s needs a value", name)
+	case i+1 >= len(args):
+		return 0, fmt.Errorf("option %s needs a value", full)
 	}
 	return 2, f.set(o, args[i+1])
 }
@@ -208,13 +243,14 @@ func parseBundle(o *Options, args []string, i int) (int, error) {
 	a := args[i]
 	for k := 1; k < len(a); k++ {
 		name := "-" + a[k:k+1]
-		f, ok := flagByName[name]
-		if !ok {
-			if k == 1 {
-				return 0, fmt.Errorf("unknown option: %s", show(a))
-			}
-			return 0, fmt.Errorf("unknown option: %s in %s", show(name), show(a))
+		opt := optIndex().short[name]
+		if opt == nil {
+			return 0, unknownShort(name, a)
 		}
+		if opt.flag == nil {
+			return 0, refusedError(name, opt)
+		}
+		f := opt.flag
 		if f.arg == "" {
 			if err := f.set(o, ""); err != nil {
 				return 0, err
@@ -230,6 +266,20 @@ func parseBundle(o *Options, args []string, i int) (int, error) {
 		return 2, f.set(o, args[i+1])
 	}
 	return 1, nil
+}
+
+// unknownShort is the error for the letter name of the bundle a, which
+// no option has; a bundle that is a long option with one dash too few is
+// pointed at its two-dash form.
+func unknownShort(name, a string) error {
+	hint := ""
+	if opt, full, err := optIndex().lookupLong(a[1:]); err == nil && opt.flag != nil && len(a) > 2 {
+		hint = "; did you mean " + full + "?"
+	}
+	if name == a {
+		return fmt.Errorf("unknown option %s%s", show(name), hint)
+	}
+	return fmt.Errorf("unknown option %s in %s%s", show(name), show(a), hint)
 }
 
 // show prints a word from the command line as it is, or quoted when it
@@ -268,7 +318,7 @@ func splitWords(s string) ([]string, error) {
 			i++
 			cur.WriteByte(s[i])
 			in = true
-		case c == ' ' || c == '\t' || c == '\n':
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
 			if in {
 				words = append(words, cur.String())
 				cur.Reset()

@@ -15,23 +15,27 @@ Runs the command once per input, at most N at a time. Without {} in the
 command the inputs are appended; without a command each input is a command.
 
 Input sources
-  ::: values            values given on the command line (several: every combination)
+  ::: values            values on the command line (several: every combination)
   :::: files            values read from files, - for standard input
   :::+ / ::::+          pair this source with the previous one
 
 Replacement strings
-  {} {.} {/} {//} {/.}  value; without extension; basename; dirname; basename without extension
-  {n} {n.} {n/} ...     the nth value (or column), with the same modifiers; {-n} from the end
+  {} {.}                value; value without its extension
+  {/} {//} {/.}         basename; dirname; basename without extension
+  {n} {n.} {n/} ...     value n (or column n), with modifiers; {-n} from the end
   {#} {%}               job sequence number; job slot
 `
 
 const usageTail = `
+Long options may be abbreviated (--keep). $PARALLEL and the profiles hold
+default options (fanout --man: DEFAULTS). GNU parallel's options that
+fanout lacks are refused with the reason (fanout --man: NOT SUPPORTED).
 Signals: SIGTERM or SIGHUP start no more jobs; SIGINT, SIGQUIT or a second
 SIGTERM terminate the running ones; Ctrl-Z stops them, fg continues them.
 Exit status: 0 all jobs succeeded; 1-100 that many failed; 101 more than 100
 failed; 128+N stopped by signal N; 141 standard output closed; 255 any other
 error. Shell lines run with $PARALLEL_SHELL, else the shell fanout was
-started from, else $SHELL, else /bin/sh. $PARALLEL holds default options.
+started from, else $SHELL, else /bin/sh.
 `
 
 // Usage is printed by --help. Its option lines come from the table the
@@ -51,10 +55,11 @@ var Usage = sync.OnceValue(func() string {
 	return b.String()
 })
 
-// usageLine is f's line: its names and value, then what it does, in a
-// column of its own where the names leave room.
+// usageLine is f's line: its first short and first long name and its
+// value, then what it does, in a column of its own where the names leave
+// room. The other names are in the manual page.
 func usageLine(f flagSpec) string {
-	left := "  " + strings.Join(f.names, ", ")
+	left := "  " + strings.Join(shownNames(f), ", ")
 	if f.arg != "" {
 		left += " " + f.arg
 	}
@@ -65,4 +70,24 @@ func usageLine(f flagSpec) string {
 		left += "  "
 	}
 	return left + f.doc + "\n"
+}
+
+// shownNames are the names --help shows for f: its first short one and
+// its first long one.
+func shownNames(f flagSpec) []string {
+	var short, long string
+	for _, n := range f.names {
+		if len(n) == 2 && short == "" {
+			short = n
+		} else if len(n) > 2 && long == "" {
+			long = n
+		}
+	}
+	var names []string
+	for _, n := range []string{short, long} {
+		if n != "" {
+			names = append(names, n)
+		}
+	}
+	return names
 }

@@ -1,0 +1,26 @@
+package cli
+
+// aliases are GNU parallel's further spellings of options that fanout
+// accepts, one a line: the alias, then a name in flags it stands for.
+// --help shows only the names in flags; the man page and the shell
+// completions list these too. Scripts written for GNU parallel use them.
+var aliases = map[string]string{
+	"--argfile":         "--arg-file",
+	"--col-sep":         "--colsep",
+	"--dr":              "--dry-run",
+	"--haltonerror":     "--halt",
+	"--keeporder":       "--keep-order",
+	"--line-buffered":   "--line-buffer",
+	"--linebuffer":      "--line-buffer",
+	"--linebuffered":    "--line-buffer",
+	"--maxargs":         "--max-args",
+	"--maxprocs":        "--max-procs",
+	"--maxreplaceargs":  "--max-replace-args",
+	"--nn":              "--will-cite",
+	"--nonotice":        "--will-cite",
+	"--result":          "--results",
+	"--resumefailed":    "--resume-failed",
+	"--retryfailed":     "--retry-failed",
+	"--shellcompletion": "--completion",
+	"--willcite":        "--will-cite",
+}

@@ -83,17 +83,17 @@ var flags = concat(
 			return nil
 		}),
 	),
-	section("Replacement strings",
-		boolFlag("--plus", "more replacement strings: {..} {+.} {:-x} {%re} {/re/s} {##} ...", func(o *Options) { o.Plus = true }),
-		argFlag("--rpl", "'TAG PERL'", "define TAG as a replacement string computed by the perl expression", func(o *Options, v string) error {
+	section("More replacement strings",
+		boolFlag("--plus", "more replacement strings: {..} {+.} {:-x} {%re} {##} ...", func(o *Options) { o.Plus = true }),
+		argFlag("--rpl", "'TAG PERL'", "TAG is a replacement string computed by PERL", func(o *Options, v string) error {
 			o.Rpl = append(o.Rpl, v)
 			return nil
 		}),
-		argFlag("--parens", "LR", "perl expressions are written L expression R instead of {= expression =}", func(o *Options, v string) error { o.Parens = v; return nil }),
-		renameFlag("--extensionreplace --er", "{.}", func(o *Options) *string { return &o.ExtReplace }),
-		renameFlag("--basenamereplace --bnr", "{/}", func(o *Options) *string { return &o.BasenameReplace }),
-		renameFlag("--dirnamereplace --dnr", "{//}", func(o *Options) *string { return &o.DirnameReplace }),
-		renameFlag("--basenameextensionreplace --bner", "{/.}", func(o *Options) *string { return &o.BasenameExtReplace }),
+		argFlag("--parens", "LR", "write perl expressions L...R, not {=...=}", func(o *Options, v string) error { o.Parens = v; return nil }),
+		renameFlag("--er --extensionreplace", "{.}", func(o *Options) *string { return &o.ExtReplace }),
+		renameFlag("--bnr --basenamereplace", "{/}", func(o *Options) *string { return &o.BasenameReplace }),
+		renameFlag("--dnr --dirnamereplace", "{//}", func(o *Options) *string { return &o.DirnameReplace }),
+		renameFlag("--bner --basenameextensionreplace", "{/.}", func(o *Options) *string { return &o.BasenameExtReplace }),
 		renameFlag("--seqreplace", "{#}", func(o *Options) *string { return &o.SeqReplace }),
 		renameFlag("--slotreplace", "{%}", func(o *Options) *string { return &o.SlotReplace }),
 	),

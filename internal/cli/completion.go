@@ -41,6 +41,7 @@ type completing struct {
 // valueKind is what an option's value is completed with.
 type valueKind struct {
 	files, dirs bool
+	profiles    bool     // the files of $PARALLEL_HOME, else ~/.parallel
 	words       []string // fixed choices
 }
 
@@ -50,6 +51,7 @@ var valueKinds = map[string]valueKind{
 	"FILE":       {files: true},
 	"DIR|F.json": {files: true},
 	"DIR":        {dirs: true},
+	"NAME":       {profiles: true},
 	"n|l|r|lr":   {words: []string{"n", "l", "r", "lr"}},
 	"SHELL":      {words: []string{"bash", "zsh", "fish", "auto"}},
 	"WHEN,WHY=N": {words: []string{"never", "now,fail=1", "soon,fail=1", "now,success=1", "soon,success=1", "now,done=1", "soon,done=1"}},
@@ -87,8 +89,10 @@ func (ix *optionIndex) options() []*knownOption {
 	return all
 }
 
+// bashCompletion is mostly the script's text, with the option names
+// filled in: they are the only part that varies.
 func bashCompletion() string {
-	var all, takes, files, dirs []string
+	var all, takes, files, dirs, profiles []string
 	var choices strings.Builder
 	for _, c := range completions() {
 		all = append(all, c.names...)
@@ -100,6 +104,8 @@ func bashCompletion() string {
 			files = append(files, c.names...)
 		case c.value.dirs:
 			dirs = append(dirs, c.names...)
+		case c.value.profiles:
+			profiles = append(profiles, c.names...)
 		case c.value.words != nil:
 			fmt.Fprintf(&choices, "    %s) COMPREPLY=($(compgen -W '%s' -- \"$cur\")); return ;;\n", strings.Join(c.names, "|"), strings.Join(c.value.words, " "))
 		}
@@ -125,6 +131,7 @@ _fanout() {
   case $prev in
     %s) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     %s) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+    %s) COMPREPLY=($(cd "${PARALLEL_HOME:-$HOME/.parallel}" 2>/dev/null && compgen -f -- "$cur")); return ;;
 %s  esac
   if [[ $takes == *" $prev "* ]]; then
     COMPREPLY=()
@@ -137,7 +144,7 @@ _fanout() {
   fi
 }
 complete -F _fanout fanout
-`, strings.Join(takes, " "), strings.Join(files, "|"), strings.Join(dirs, "|"), choices.String(), strings.Join(all, " "))
+`, strings.Join(takes, " "), strings.Join(files, "|"), strings.Join(dirs, "|"), strings.Join(profiles, "|"), choices.String(), strings.Join(all, " "))
 }
 
 // zshQuote quotes s for a zsh _arguments description in single quotes.
@@ -162,6 +169,8 @@ _fanout() {
 			action = "_files"
 		case c.value.dirs:
 			action = "_files -/"
+		case c.value.profiles:
+			action = `_files -W "${PARALLEL_HOME:-$HOME/.parallel}"`
 		case c.value.words != nil:
 			action = "(" + strings.Join(c.value.words, " ") + ")"
 		}
@@ -234,6 +243,8 @@ func fishCompletion() string {
 			b.WriteString(" -r -F")
 		case c.value.dirs:
 			b.WriteString(" -x -a '(__fish_complete_directories)'")
+		case c.value.profiles:
+			b.WriteString(" -x -a '(set -q PARALLEL_HOME; and ls $PARALLEL_HOME; or ls ~/.parallel)'")
 		case c.value.words != nil:
 			b.WriteString(" -x -a " + fishQuote(strings.Join(c.value.words, " ")))
 		case c.f.arg != "":

@@ -52,7 +52,9 @@ func TestBashCompletion(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "input.txt"), nil, 0o644)
 	os.Mkdir(filepath.Join(dir, "spool"), 0o755)
-	prog := `source "$1"; cd "$2"
+	os.MkdirAll(filepath.Join(dir, ".parallel"), 0o755)
+	os.WriteFile(filepath.Join(dir, ".parallel", "myprofile"), nil, 0o644)
+	prog := `source "$1"; cd "$2"; HOME=$2
 c() { COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); COMPREPLY=(); _fanout; echo "$*=${COMPREPLY[*]}"; }
 c fanout --jo
 c fanout --line-b
@@ -61,6 +63,7 @@ c fanout --trim ''
 c fanout --completion f
 c fanout --tmpdir sp
 c fanout -a inp
+c fanout -J my
 c fanout -j 3 --tag ech
 c fanout -j ''
 c fanout echo ::: --j
@@ -74,6 +77,7 @@ c fanout echo ::: --j
 		"fanout --completion f=fish\n",
 		"fanout --tmpdir sp=spool\n",
 		"fanout -a inp=input.txt\n",
+		"fanout -J my=myprofile\n",
 		"fanout -j 3 --tag ech=echo\n",
 		"fanout -j =\n",
 		"fanout echo ::: --j=\n",
@@ -113,7 +117,9 @@ complete -C 'fanout --pip'; echo ==`
 }
 
 // The zsh completion, loaded by compinit in an interactive zsh on a
-// pseudo-terminal, lists the options that a prefix starts.
+// pseudo-terminal, lists the options that a prefix starts, and an
+// option's values. (Each line typed is then run, and fails: fanout is not
+// in $PATH there.)
 func TestZshCompletion(t *testing.T) {
 	t.Parallel()
 	zsh, script := shellScript(t, "zsh")
@@ -123,9 +129,12 @@ zpty -w z 'PS1=">"; autoload -Uz compinit; compinit -u -D; source ` + script + `
 zpty -w z $'fanout --jo\t\t'
 zpty -r z out '*--jobs*'
 print -r -- "$out"
+zpty -w z $'fanout --completion \t'
+zpty -r z out '*fish*'
+print -r -- "$out"
 zpty -d z`
 	out := runShell(t, zsh, "-f", "-c", prog)
-	for _, want := range []string{"--joblog", "--jobs"} {
+	for _, want := range []string{"--joblog", "--jobs", "bash", "fish"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("zsh completion: want %q in\n%q", want, out)
 		}

@@ -33,21 +33,9 @@ func defaults(argv *Options, env func(string) string, read func(string) ([]byte,
 	}
 	var groups []wordGroup
 	var warnings []string
-	dirs := configDirs(env)
-	paths := []string{systemConfig}
-	for _, d := range dirs {
-		paths = append(paths, filepath.Join(d, "config"))
-	}
-	if home := env("HOME"); home != "" {
-		paths = append(paths, filepath.Join(home, ".parallelrc"))
-	}
-	if len(argv.Profiles) > 0 {
-		paths = nil
-	}
-	for _, p := range argv.Profiles {
-		found := profilePaths(p, dirs)
+	for _, set := range profileSets(argv.Profiles, env) {
 		n := len(groups)
-		for _, path := range found {
+		for _, path := range set.paths {
 			g, err := readProfile(path, read)
 			if err != nil {
 				return nil, nil, err
@@ -56,17 +44,8 @@ func defaults(argv *Options, env func(string) string, read func(string) ([]byte,
 				groups = append(groups, *g)
 			}
 		}
-		if len(groups) == n {
-			warnings = append(warnings, fmt.Sprintf("profile %s not found (looked in %s); ignored", show(p), strings.Join(found, ", ")))
-		}
-	}
-	for _, path := range paths {
-		g, err := readProfile(path, read)
-		if err != nil {
-			return nil, nil, err
-		}
-		if g != nil {
-			groups = append(groups, *g)
+		if len(groups) == n && set.name != "" {
+			warnings = append(warnings, fmt.Sprintf("profile %s not found (looked in %s); ignored", show(set.name), strings.Join(set.paths, ", ")))
 		}
 	}
 	for _, name := range []string{"PARALLEL", "PARALLEL_CSH"} {
@@ -79,6 +58,34 @@ func defaults(argv *Options, env func(string) string, read func(string) ([]byte,
 		}
 	}
 	return groups, warnings, nil
+}
+
+// profileSet is the files one profile is read from, in order: those of -J
+// name, or (name "") the default ones.
+type profileSet struct {
+	name  string
+	paths []string
+}
+
+// profileSets are the profiles to read: each -J name's, or without one
+// the default config files.
+func profileSets(names []string, env func(string) string) []profileSet {
+	dirs := configDirs(env)
+	if len(names) == 0 {
+		paths := []string{systemConfig}
+		for _, d := range dirs {
+			paths = append(paths, filepath.Join(d, "config"))
+		}
+		if home := env("HOME"); home != "" {
+			paths = append(paths, filepath.Join(home, ".parallelrc"))
+		}
+		return []profileSet{{paths: paths}}
+	}
+	var sets []profileSet
+	for _, n := range names {
+		sets = append(sets, profileSet{name: n, paths: profilePaths(n, dirs)})
+	}
+	return sets
 }
 
 // configDirs are the directories profiles are looked for in, as GNU

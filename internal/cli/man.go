@@ -1,6 +1,6 @@
 package cli
 
-//go:generate sh -c "go run ../../cmd/fanout --man > ../../doc/fanout.1"
+//go:generate sh -c "go run ../../cmd/fanout --plain --man > ../../doc/fanout.1"
 
 import (
 	"fmt"
@@ -54,11 +54,12 @@ func manOption(b *strings.Builder, o *knownOption) {
 	}
 }
 
-// manRefusals lists the refused options under their reasons, in the order
-// the reasons first appear.
+// manRefusals lists the refused options under their reasons: those not
+// supported yet, those of other machines, then the others in the order
+// they first appear.
 func manRefusals(b *strings.Builder) {
-	var reasons []string
-	byReason := map[string][]string{}
+	reasons := []string{whyNotYet, whyRemote}
+	byReason := map[string][]string{whyNotYet: nil, whyRemote: nil}
 	for _, r := range refusals {
 		if _, ok := byReason[r.reason]; !ok {
 			reasons = append(reasons, r.reason)
@@ -66,6 +67,9 @@ func manRefusals(b *strings.Builder) {
 		byReason[r.reason] = append(byReason[r.reason], strings.Join(strings.Fields(r.names), ", "))
 	}
 	for _, reason := range reasons {
+		if len(byReason[reason]) == 0 {
+			continue
+		}
 		fmt.Fprintf(b, ".TP\n%s:\n%s\n", roff(reason), roff(strings.Join(byReason[reason], "; ")))
 	}
 }

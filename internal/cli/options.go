@@ -244,11 +244,8 @@ func parseBundle(o *Options, args []string, i int) (int, error) {
 	for k := 1; k < len(a); k++ {
 		name := "-" + a[k:k+1]
 		opt := optIndex().short[name]
-		if opt == nil {
-			return 0, unknownShort(name, a)
-		}
-		if opt.flag == nil {
-			return 0, refusedError(name, opt)
+		if opt == nil || opt.flag == nil {
+			return 0, badShort(name, a, opt)
 		}
 		f := opt.flag
 		if f.arg == "" {
@@ -268,15 +265,19 @@ func parseBundle(o *Options, args []string, i int) (int, error) {
 	return 1, nil
 }
 
-// unknownShort is the error for the letter name of the bundle a, which
-// no option has; a bundle that is a long option with one dash too few is
-// pointed at its two-dash form.
-func unknownShort(name, a string) error {
+// badShort is the error for the letter name of the bundle a, which no
+// option has (opt nil) or which is refused. A bundle that is a long
+// option with one dash too few (-keep-order, -tag) is pointed at its
+// two-dash form.
+func badShort(name, a string, opt *knownOption) error {
 	hint := ""
-	if opt, full, err := optIndex().lookupLong(a[1:]); err == nil && opt.flag != nil && len(a) > 2 {
+	if long, full, err := optIndex().lookupLong(a[1:]); err == nil && long.flag != nil && len(a) > 2 {
 		hint = "; did you mean " + full + "?"
 	}
-	if name == a {
+	switch {
+	case opt != nil:
+		return fmt.Errorf("%v%s", refusedError(name, opt), hint)
+	case name == a:
 		return fmt.Errorf("unknown option %s%s", show(name), hint)
 	}
 	return fmt.Errorf("unknown option %s in %s%s", show(name), show(a), hint)

@@ -35,6 +35,7 @@ type Interp struct {
 	w     *bufio.Writer
 	r     *bufio.Reader
 	in    io.Closer // the request pipe: closing it ends perl
+	out   io.Closer // the reply pipe
 	err   error     // set once the process is unusable
 	done  chan struct{}
 	num   []byte
@@ -77,11 +78,10 @@ func Start(exprs []string, cfg Config) (*Interp, error) {
 		repR.Close()
 		return nil, fmt.Errorf("perl: %w", err)
 	}
-	p := &Interp{exprs: exprs, cmd: cmd, w: bufio.NewWriter(reqW), r: bufio.NewReader(repR), in: reqW, done: make(chan struct{})}
+	p := &Interp{exprs: exprs, cmd: cmd, w: bufio.NewWriter(reqW), r: bufio.NewReader(repR), in: reqW, out: repR, done: make(chan struct{})}
 	go func() {
-		// The reply pipe ends when perl does; reading it then fails.
+		// The reply pipe ends when perl does: a read then meets its end.
 		cmd.Wait()
-		repR.Close()
 		close(p.done)
 	}()
 	p.int(int64(len(exprs)))
@@ -267,5 +267,6 @@ func (p *Interp) Close() error {
 		p.err = errors.New("perl: closed")
 	}
 	<-p.done
+	p.out.Close()
 	return err
 }

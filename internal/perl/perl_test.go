@@ -6,9 +6,13 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/fanoutdev/fanout/internal/replace"
 )
@@ -171,5 +175,31 @@ func BenchmarkEval(b *testing.B) {
 		if err := p.Eval(j); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// A program an expression leaves running does not keep the pipes open: a
+// perl that exits is seen to at once, not when that program ends.
+func TestChildDoesNotHoldPipes(t *testing.T) {
+	t.Parallel()
+	pidFile := filepath.Join(t.TempDir(), "pid")
+	p := start(t, []string{`system("sleep 60 </dev/null >/dev/null 2>&1 & echo \$! >` + pidFile + `"); exit 0`}, Config{})
+	t.Cleanup(func() {
+		if b, err := os.ReadFile(pidFile); err == nil {
+			if pid, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
+				syscall.Kill(pid, syscall.SIGKILL)
+			}
+		}
+	})
+	j := &replace.PerlJob{Values: []string{"a"}, Calls: []replace.Call{{Expr: 0, Arg: 0}}}
+	done := make(chan error, 1)
+	go func() { done <- p.Eval(j) }()
+	select {
+	case err := <-done:
+		if err == nil || err.Error() != "perl: perl exited" {
+			t.Fatalf("got %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("a perl that exited was not seen to: its child holds the pipe")
 	}
 }

@@ -6,8 +6,12 @@
 use strict;
 use POSIX ();
 use File::Basename;
+use Fcntl qw(F_SETFD FD_CLOEXEC);
 open(my $in, '<&=', 3) or die "fd 3: $!";
 open(my $out, '>&=', 4) or die "fd 4: $!";
+# A program an expression starts must not hold the pipes open.
+fcntl($in, F_SETFD, FD_CLOEXEC);
+fcntl($out, F_SETFD, FD_CLOEXEC);
 binmode $in; binmode $out; select((select($out), $| = 1)[0]);
 # What an expression prints comes out before the job it renders runs.
 select((select(STDOUT), $| = 1)[0]);

@@ -22,5 +22,6 @@ var aliases = map[string]string{
 	"--resumefailed":    "--resume-failed",
 	"--retryfailed":     "--retry-failed",
 	"--shellcompletion": "--completion",
+	"--totaljobs":       "--total-jobs",
 	"--willcite":        "--will-cite",
 }

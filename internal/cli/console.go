@@ -33,32 +33,93 @@ func isTerminal(f *os.File) bool {
 
 // console is the run's side of the terminal: its streams, and the one lock
 // that every write to them takes. Jobs' output (through the printer),
-// warnings, the --halt notice and signal notices all come from different
-// goroutines; through the console none can tear another's line.
+// warnings, the --halt notice, signal notices and the progress line all
+// come from different goroutines; through the console none can tear
+// another's line.
 type console struct {
 	Streams
 	mu sync.Mutex
+	// line, if set, is the progress line on the terminal: out and err
+	// clear it before they write, and Unlock draws it again.
+	line     overlay
+	out, err io.Writer // what to write Out and Err through, holding mu
 }
 
-func newConsole(s Streams) *console { return &console{Streams: s} }
+// overlay is a line drawn on the terminal under the output.
+type overlay interface {
+	// Wrap returns a writer to w, a stream shown on the same terminal,
+	// that clears the line before each write.
+	Wrap(w io.Writer) io.Writer
+	// Show draws the line again if a write cleared it.
+	Show()
+}
+
+func newConsole(s Streams) *console { return &console{Streams: s, out: s.Out, err: s.Err} }
+
+// Lock takes the console's lock, for writing to Out and Err.
+func (c *console) Lock() { c.mu.Lock() }
+
+// Unlock draws the progress line again if the writes cleared it, and lets
+// go of the lock.
+func (c *console) Unlock() {
+	if c.line != nil {
+		c.line.Show()
+	}
+	c.mu.Unlock()
+}
+
+// overlay puts the line on the terminal of standard error (and of standard
+// output, if that is a terminal too), under whatever they print; nil takes
+// it off. The caller holds the lock.
+func (c *console) overlay(l overlay) {
+	c.line, c.out, c.err = l, c.Out, c.Err
+	if l != nil {
+		c.err = l.Wrap(c.Err)
+		if c.OutIsTerminal {
+			c.out = l.Wrap(c.Out)
+		}
+	}
+}
 
 // warnf prints one line on stderr, after "fanout: ".
 func (c *console) warnf(format string, args ...any) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	fmt.Fprintf(c.Err, "fanout: "+format+"\n", args...)
+	c.Lock()
+	defer c.Unlock()
+	fmt.Fprintf(c.err, "fanout: "+format+"\n", args...)
 }
 
 // stdout is a writer to Out that takes the console's lock for each write.
-func (c *console) stdout() io.Writer { return lockedWriter{c, c.Out} }
+func (c *console) stdout() io.Writer { return lockedWriter{c} }
 
-type lockedWriter struct {
-	c *console
-	w io.Writer
-}
+type lockedWriter struct{ c *console }
 
 func (w lockedWriter) Write(b []byte) (int, error) {
-	w.c.mu.Lock()
-	defer w.c.mu.Unlock()
-	return w.w.Write(b)
+	w.c.Lock()
+	defer w.c.Unlock()
+	return w.c.out.Write(b)
+}
+
+// stderr is a writer to Err that takes the console's lock for each write.
+func (c *console) stderr() io.Writer { return lockedErr{c} }
+
+type lockedErr struct{ c *console }
+
+func (w lockedErr) Write(b []byte) (int, error) {
+	w.c.Lock()
+	defer w.c.Unlock()
+	return w.c.err.Write(b)
+}
+
+// termWidth is the width of the terminal w is, in columns; 0 if w is not a
+// terminal, or does not say.
+func termWidth(w io.Writer) int {
+	f, ok := w.(*os.File)
+	if !ok {
+		return 0
+	}
+	ws, err := unix.IoctlGetWinsize(int(f.Fd()), unix.TIOCGWINSZ)
+	if err != nil {
+		return 0
+	}
+	return int(ws.Col)
 }

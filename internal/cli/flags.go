@@ -141,6 +141,19 @@ var flags = concat(
 		boolFlag("-v", "print each command before its output", func(o *Options) { o.Verbose++ }),
 		boolFlag("--dry-run --dryrun", "print the commands instead of running them", func(o *Options) { o.DryRun = true }),
 	),
+	section("Progress (on standard error, if a terminal)",
+		boolFlag("--bar", "a bar: % done, done:left=time left, the newest values", func(o *Options) { o.Bar = true }),
+		boolFlag("--eta", "the seconds left, before --progress's line", func(o *Options) { o.ETA = true }),
+		boolFlag("--progress", "running and completed jobs, redrawn as they change", func(o *Options) { o.Progress = true }),
+		argFlag("--total-jobs --total", "N", "the number of jobs, for --bar and --eta", func(o *Options, v string) error {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < 0 {
+				return fmt.Errorf("--total-jobs %q: not a number of jobs; give a whole number, 0 for unknown", v)
+			}
+			o.TotalJobs = n
+			return nil
+		}),
+	),
 	section("Job log and resuming",
 		argFlag("--joblog --jl", "FILE", "log each finished job; +FILE appends, - is stdout", func(o *Options, v string) error { o.JobLog = v; return nil }),
 		boolFlag("--resume", "skip jobs the job log has", func(o *Options) { o.Resume = true }),

@@ -83,6 +83,9 @@ type Options struct {
 	Results                           string
 	TmpDir                            string
 
+	Bar, ETA, Progress bool  // --bar, --eta, --progress
+	TotalJobs          int64 // --total-jobs; zero: counted from the input
+
 	Profiles   []string // -J, on the command line: read instead of the config files
 	Plain      bool     // --plain: no profile, no $PARALLEL
 	Warnings   []string // what the defaults leave to be said, one line each

@@ -101,7 +101,7 @@ func (p *parts) startPerl(env func(string) string) error {
 	if len(exprs) == 0 {
 		return nil
 	}
-	cfg := perl.Config{Path: env("PATH"), Stdout: p.c.stdout(), Stderr: lockedWriter{p.c, p.c.Err}}
+	cfg := perl.Config{Path: env("PATH"), Stdout: p.c.stdout(), Stderr: p.c.stderr()}
 	// Files go to perl as they are, so that what it prints is there at
 	// once, before the job it rendered prints.
 	if f, ok := p.c.Out.(*os.File); ok {
@@ -135,6 +135,12 @@ type signaller interface {
 
 // execute runs the jobs and waits for the last result.
 func (p *parts) execute(sigs <-chan os.Signal) outcome {
+	// The progress line goes on the console first: the printer writes
+	// around it.
+	live := progressFor(p.o, p.c, p.limit)
+	if live != nil {
+		defer showProgress(live, p.c)()
+	}
 	dl, closeSinks, err := sinksFor(p.o, p.c, p.plan, p.resuming)
 	if err != nil {
 		return outcome{err: err}
@@ -155,7 +161,9 @@ func (p *parts) execute(sigs <-chan os.Signal) outcome {
 	pool.OnShrink = func(_ int, err error) { p.warning.warn(shrinkWarning(err)) }
 	var exhausted resourceStop
 	var fatal fatalStop
-	pool.Observe = func(ev fanout.Event) {
+	// Everything that follows the jobs as they run; another observer is
+	// one more entry.
+	observers := []func(fanout.Event){func(ev fanout.Event) {
 		if ev.Kind != fanout.Finished {
 			return
 		}
@@ -163,7 +171,11 @@ func (p *parts) execute(sigs <-chan os.Signal) outcome {
 		if exhausted.check(ev.Result) || hs != nil && hs.check(ev.Result) || fatal.check(ev.Result) {
 			pool.Stop()
 		}
+	}}
+	if live != nil {
+		observers = append(observers, live.Observe)
 	}
+	pool.Observe = observeAll(observers)
 	// The context is cancelled only by --halt now and by signals: a job it
 	// terminated, or kept from starting, did not finish.
 	dl.forget = func(r *fanout.Result) bool {
@@ -185,6 +197,13 @@ func (p *parts) execute(sigs <-chan os.Signal) outcome {
 	if p.fit.short != "" {
 		counted = &onNth{src: p.jobs, n: p.limit + 1, do: func() { p.warning.warn(p.fit.short) }}
 	}
+	if live != nil {
+		if p.o.TotalJobs == 0 {
+			counted = &counting{src: counted, done: live.SetTotal}
+			p.countAhead(ctx, live)
+		}
+		live.Start()
+	}
 	submitErr := submitAll(ctx, pool, counted, p.prepare(dl), p.o.Delay, &submitted)
 	err = pool.Wait()
 	// A resource that ran out is the one error to report, whether a job
@@ -200,6 +219,18 @@ func (p *parts) execute(sigs <-chan os.Signal) outcome {
 		err = submitErr
 	}
 	return outcome{failed: dl.status.failed, halt: hs, sig: intr.stoppedBy(), err: err}
+}
+
+// observeAll is one observer that tells each of observers, in turn.
+func observeAll(observers []func(fanout.Event)) func(fanout.Event) {
+	if len(observers) == 1 {
+		return observers[0]
+	}
+	return func(ev fanout.Event) {
+		for _, f := range observers {
+			f(ev)
+		}
+	}
 }
 
 // prepare returns what a worker does with a job about to run: render it

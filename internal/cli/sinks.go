@@ -105,12 +105,19 @@ func sinksFor(o *Options, c *console, pl *plan, resuming bool) (*delivery, func(
 }
 
 // printerFor is the printer of the output options; it shares the console's
-// lock.
+// lock, and its writers.
 func printerFor(o *Options, c *console, pl *plan) *output.Printer {
-	p := &output.Printer{Out: c.Out, Err: c.Err, TempDir: o.TmpDir, Lock: &c.mu}
+	// The console's writers keep clear of the progress line.
+	p := &output.Printer{Out: c.out, Err: c.err, TempDir: o.TmpDir, Lock: c}
 	switch {
 	case o.Ungroup:
 		p.Mode = output.Ungroup
+		if !pl.tag {
+			// Jobs write to the streams themselves, with no lock to
+			// share: their bytes and the line may mix, as with GNU
+			// parallel.
+			p.Out, p.Err = c.Out, c.Err
+		}
 	case o.LineBuffer:
 		p.Mode = output.LineBuffer
 	}

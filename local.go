@@ -225,6 +225,9 @@ func (lr *localRunner) Run(ctx context.Context, job *Job, r *Result) {
 	}
 	r.Start = out.Start
 	r.Runtime = out.End.Sub(out.Start)
+	// The rusage came with the reaping wait: no system call of its own.
+	r.UserTime = time.Duration(out.Rusage.Utime.Nano())
+	r.SystemTime = time.Duration(out.Rusage.Stime.Nano())
 	r.TimedOut = out.TimedOut
 	r.Canceled = out.Canceled
 	r.OutputErr = out.WriteErr

@@ -94,6 +94,7 @@ const helperDeadline = time.Minute
 // returns the exit status:
 //
 //	sleep D        sleep for the duration D
+//	spin D         keep a CPU busy until this process has used D of CPU time
 //	gate F         wait until the file F exists
 //	exit N         exit with status N
 //	raise SIG      die of the signal SIG (SIGHUP, SIGKILL, ...)
@@ -164,6 +165,15 @@ var helperSteps = map[string]helperStep{
 		time.Sleep(d)
 		return err
 	}},
+	"spin": {1, func(a []string) error {
+		d, err := time.ParseDuration(a[0])
+		for err == nil && cpuTime() < d {
+			for i := 0; i < 1e6; i++ {
+				spinSink += i
+			}
+		}
+		return err
+	}},
 	"gate": {1, func(a []string) error { return waitFile(a[0]) }},
 	"exit": {1, func(a []string) error {
 		n, err := strconv.Atoi(a[0])
@@ -197,6 +207,16 @@ var helperSteps = map[string]helperStep{
 	"escape":  {1, func(a []string) error { return spawn(a[0], true) }},
 	"attempt": {2, func(a []string) error { return attempt(a[0], a[1]) }},
 	"crowd":   {3, func(a []string) error { return crowd(a[0], a[1], a[2]) }},
+}
+
+// spinSink keeps spin's loop from being optimised away.
+var spinSink int
+
+// cpuTime is the CPU time this process has used so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func printLines(lines []string) error {

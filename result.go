@@ -47,6 +47,12 @@ type Result struct {
 	Start   time.Time
 	Runtime time.Duration
 
+	// UserTime and SystemTime are the CPU time the job's process spent in
+	// user and kernel mode, including that of its descendants it waited
+	// for, as os.ProcessState's methods report them; zero for a job that
+	// never ran, or when the executor does not measure them.
+	UserTime, SystemTime time.Duration
+
 	// Stdout and Stderr hold the captured output; they are empty for a
 	// stream the job wrote elsewhere (Job.Stdout, Job.Stderr).
 	Stdout, Stderr Output

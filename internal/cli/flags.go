@@ -18,6 +18,15 @@ type flagSpec struct {
 	doc   string   // what it does, for --help
 	topic string   // the --help section it is listed in
 	set   func(o *Options, v string) error
+	// own marks an option GNU parallel does not have: an abbreviation
+	// that is also one of GNU parallel's options goes where it goes there.
+	own bool
+}
+
+// ownFlag marks f as fanout's own (see flagSpec.own).
+func ownFlag(f flagSpec) flagSpec {
+	f.own = true
+	return f
 }
 
 func boolFlag(names, doc string, f func(o *Options)) flagSpec {
@@ -137,6 +146,13 @@ var flags = concat(
 		boolFlag("--tag", "put the values before each output line", func(o *Options) { o.Tag = true }),
 		argFlag("--tagstring --tag-string", "STR", "put STR (with replacement strings) before output lines", func(o *Options, v string) error { o.TagString = v; return nil }),
 		argFlag("--results --res", "DIR|F.json", "keep output in DIR/1/value/... or as JSON lines", func(o *Options, v string) error { o.Results = v; return nil }),
+		ownFlag(argFlag("--report", "FILE.html", "draw the run in FILE.html, updated while it runs", func(o *Options, v string) error {
+			if v == "" {
+				return errors.New("--report needs a file name, such as run.html")
+			}
+			o.Report = v
+			return nil
+		})),
 		argFlag("--tmpdir --tempdir", "DIR", "where large output waits (default $TMPDIR)", func(o *Options, v string) error { o.TmpDir = v; return nil }),
 		boolFlag("-v", "print each command before its output", func(o *Options) { o.Verbose++ }),
 		boolFlag("--dry-run --dryrun", "print the commands instead of running them", func(o *Options) { o.DryRun = true }),

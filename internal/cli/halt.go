@@ -123,3 +123,13 @@ func (h *halter) status(failed int) int {
 	}
 	return failedStatus(failed)
 }
+
+// stopped reports whether the run halted; h may be nil (no --halt).
+func (h *halter) stopped() bool {
+	if h == nil {
+		return false
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.halted
+}

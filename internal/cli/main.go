@@ -27,6 +27,7 @@ func Main(args []string, s Streams, env func(string) string, sigs <-chan os.Sign
 	if err != nil {
 		return outcome{err: usageError{err}}.exit(c)
 	}
+	opts.argv = args
 	for _, w := range opts.Warnings {
 		c.warnf("%s", w)
 	}

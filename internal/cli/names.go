@@ -87,7 +87,7 @@ func (ix *optionIndex) lookupLong(name string) (*knownOption, string, error) {
 	if o := ix.long[key]; o != nil {
 		return o, "--" + name, nil
 	}
-	hits := ix.prefixed(key)
+	hits := gnuFirst(ix.prefixed(key))
 	if len(hits) == 0 {
 		return nil, "", ix.unknown("--" + name)
 	}
@@ -100,6 +100,25 @@ func (ix *optionIndex) lookupLong(name string) (*knownOption, string, error) {
 	}
 	sort.Strings(names)
 	return nil, "", fmt.Errorf("option --%s is ambiguous: %s; write more of its name", show(name), strings.Join(names, ", "))
+}
+
+// gnuFirst drops fanout's own options from hits that GNU parallel's
+// options share: a prefix GNU parallel reads as one of its options, or
+// finds ambiguous among them, stays so (--rep is --replace, not --report).
+func gnuFirst(hits []*knownOption) []*knownOption {
+	if len(hits) < 2 {
+		return hits
+	}
+	gnu := hits[:0:0]
+	for _, o := range hits {
+		if o.flag == nil || !o.flag.own {
+			gnu = append(gnu, o)
+		}
+	}
+	if len(gnu) == 0 {
+		return hits
+	}
+	return gnu
 }
 
 // matching returns the first of o's long names that key is a prefix of.

@@ -82,6 +82,7 @@ type Options struct {
 	Halt                              Halt              // --halt; zero: never
 	Results                           string
 	TmpDir                            string
+	Report                            string // --report FILE.html
 
 	Bar, ETA, Progress bool  // --bar, --eta, --progress
 	TotalJobs          int64 // --total-jobs; zero: counted from the input
@@ -91,6 +92,8 @@ type Options struct {
 	Warnings   []string // what the defaults leave to be said, one line each
 	Man        bool     // --man
 	Completion string   // --completion: the shell to print completions for
+
+	argv []string // the command line as given, which --report shows
 }
 
 // Timeout is a parsed --timeout: a fixed time, or a share of the median

@@ -30,6 +30,7 @@ func TestParse(t *testing.T) {
 		{[]string{"--joblog", "jl", "--resume", "--resume-failed", "--retry-failed", "--retries", "3", "echo"}, "", Options{JobLog: "jl", Resume: true, ResumeFailed: true, RetryFailed: true, Retries: 3, Command: []string{"echo"}}},
 		{[]string{"--timeout", "2.5", "--termseq", "INT,10,KILL,5", "--delay", "0.1", "--halt", "soon,fail=1", "echo"}, "", Options{Timeout: Timeout{Fixed: 2500 * time.Millisecond}, TermSeq: []fanout.TermStep{{Signal: syscall.SIGINT, Wait: 10 * time.Millisecond}, {Signal: syscall.SIGKILL, Wait: 5 * time.Millisecond}}, Delay: 100 * time.Millisecond, Halt: Halt{When: HaltSoon, Why: "fail", Count: 1}, Command: []string{"echo"}}},
 		{[]string{"--results", "out", "--tmpdir", "/t", "echo"}, "", Options{Results: "out", TmpDir: "/t", Command: []string{"echo"}}},
+		{[]string{"--report", "run.html", "echo"}, "", Options{Report: "run.html", Command: []string{"echo"}}},
 		{[]string{"-a", "f1", "echo", ":::", "x"}, "", Options{Command: []string{"echo"}, Sources: []SourceSpec{{Kind: File, Path: "f1"}, {Kind: ArgsList, Values: []string{"x"}}}}},
 		{[]string{"echo", ":::", "a", ":::+", "1", "::::", "f", "g", "::::+", "h"}, "", Options{Command: []string{"echo"}, Sources: []SourceSpec{
 			{Kind: ArgsList, Values: []string{"a"}}, {Kind: ArgsList, Values: []string{"1"}, Linked: true},

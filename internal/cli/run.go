@@ -175,6 +175,13 @@ func (p *parts) execute(sigs <-chan os.Signal) outcome {
 	if live != nil {
 		observers = append(observers, live.Observe)
 	}
+	rep, err := reportFor(p.o, time.Now())
+	if err != nil {
+		return outcome{err: err}
+	}
+	if rep != nil {
+		observers = append(observers, rep.Collector.Observe)
+	}
 	pool.Observe = observeAll(observers)
 	// The context is cancelled only by --halt now and by signals: a job it
 	// terminated, or kept from starting, did not finish.
@@ -217,6 +224,11 @@ func (p *parts) execute(sigs <-chan os.Signal) outcome {
 	}
 	if submitErr != nil {
 		err = submitErr
+	}
+	if rep != nil {
+		if rerr := rep.Finish(intr.stoppedBy(), hs.stopped()); rerr != nil {
+			p.c.warnf("%v", oneLine(rerr))
+		}
 	}
 	return outcome{failed: dl.status.failed, halt: hs, sig: intr.stoppedBy(), err: err}
 }

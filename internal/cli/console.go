@@ -88,6 +88,14 @@ func (c *console) warnf(format string, args ...any) {
 	fmt.Fprintf(c.err, "fanout: "+format+"\n", args...)
 }
 
+// errLine prints line on stderr as it is, for -t.
+func (c *console) errLine(line []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.Err.Write(line)
+	io.WriteString(c.Err, "\n")
+}
+
 // stdout is a writer to Out that takes the console's lock for each write.
 func (c *console) stdout() io.Writer { return lockedWriter{c} }
 

@@ -14,7 +14,7 @@ import (
 // is the one it would get if every job took as long as every other. It
 // returns the number of jobs a replacement string skipped, which GNU
 // parallel counts as failed even here.
-func dryRun(pl *plan, jobs jobSource, out io.Writer, limit int) (skipped int, err error) {
+func dryRun(pl *plan, jobs jobSource, out io.Writer, limit int, verbose func([]byte)) (skipped int, err error) {
 	bw := bufio.NewWriterSize(out, 64<<10)
 	for {
 		d, err := jobs.next()
@@ -36,6 +36,9 @@ func dryRun(pl *plan, jobs jobSource, out io.Writer, limit int) (skipped int, er
 		if pl.tag && !d.verbatim {
 			bw.Write(d.tag)
 			bw.WriteByte('\t')
+		}
+		if verbose != nil {
+			verbose(d.line) // -t: GNU parallel prints it as the job "starts"
 		}
 		bw.Write(d.line)
 		if err := bw.WriteByte('\n'); err != nil {

@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -18,9 +19,28 @@ type flagSpec struct {
 	doc   string   // what it does, for --help
 	topic string   // the --help section it is listed in
 	set   func(o *Options, v string) error
+	// optional, if set, makes the value optional (-i, -e, -l): the next
+	// word is the value when optional accepts it, as GNU parallel's
+	// option parser decides, else the option is set with "".
+	optional func(next string) bool
 	// own marks an option GNU parallel does not have: an abbreviation
 	// that is also one of GNU parallel's options goes where it goes there.
 	own bool
+}
+
+func optFlag(names, arg, doc string, takes func(string) bool, f func(o *Options, v string) error) flagSpec {
+	return flagSpec{names: strings.Fields(names), arg: arg, doc: doc, set: f, optional: takes}
+}
+
+// notOption accepts a word that does not look like an option, for an
+// optional string value.
+func notOption(w string) bool { return !strings.HasPrefix(w, "-") || w == "-" }
+
+// isNumber accepts a word that looks like a number, for an optional
+// number value: "-l 3" but "-l echo"; "-0" is a number too.
+func isNumber(w string) bool {
+	_, err := strconv.ParseFloat(w, 64)
+	return err == nil && !strings.ContainsAny(w, "xXpPnNiI_")
 }
 
 // ownFlag marks f as fanout's own (see flagSpec.own).
@@ -69,6 +89,52 @@ func renameFlag(names, of string, dst func(o *Options) *string) flagSpec {
 	})
 }
 
+// countArg parses a count as GNU parallel does for -n, -N, -L, -l and -s:
+// a number with an optional unit, k m g t p e for powers of 1000, K M G T
+// P E (or ki, Ki, mi, ...) for powers of 1024; a fraction rounds up, as
+// GNU parallel compares the count with >=.
+func countArg(name string, dst func(o *Options) *int) func(o *Options, v string) error {
+	return func(o *Options, v string) error {
+		n, err := ParseCount(v)
+		if err != nil {
+			return fmt.Errorf("%s %q: %v", name, v, err)
+		}
+		*dst(o) = n
+		return nil
+	}
+}
+
+// ParseCount parses a count with GNU parallel's units (see countArg).
+func ParseCount(s string) (int, error) {
+	num := strings.TrimRightFunc(s, func(r rune) bool { return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' })
+	unit := s[len(num):]
+	v, err := strconv.ParseFloat(num, 64)
+	if err != nil || v < 0 || num == "" || strings.ContainsAny(num, "+-eE") {
+		return 0, errors.New("not a number")
+	}
+	mult := 1.0
+	if unit != "" {
+		const units = "kmgtpe"
+		i := strings.IndexByte(units, unit[0]|0x20)
+		binary := unit[0] < 'a' || len(unit) == 2 && unit[1]|0x20 == 'i'
+		if i < 0 || len(unit) > 2 || len(unit) == 2 && unit[1]|0x20 != 'i' {
+			return 0, fmt.Errorf("unknown unit %q (use k, M, Ki, ...)", unit)
+		}
+		for ; i >= 0; i-- {
+			if binary {
+				mult *= 1024
+			} else {
+				mult *= 1000
+			}
+		}
+	}
+	v = math.Ceil(v * mult)
+	if v > math.MaxInt32 {
+		return math.MaxInt32, nil
+	}
+	return int(v), nil
+}
+
 // flags are every option fanout accepts, in the order --help lists them.
 var flags = concat(
 	section("Inputs",
@@ -78,7 +144,7 @@ var flags = concat(
 		}),
 		boolFlag("--link --xapply", "pair all sources, shorter ones wrapping around", func(o *Options) { o.Link = true }),
 		boolFlag("-0 --null", "values end with NUL", func(o *Options) { o.Null = true }),
-		argFlag("-d --delimiter", "D", `values end with D (\n, \t, \0, \xHH escapes)`, func(o *Options, v string) error { o.Delim = v; return nil }),
+		argFlag("-d --delimiter", "D", `values end with D, one or more bytes (\n \t \0 \NNN)`, func(o *Options, v string) error { o.Delim = v; return nil }),
 		argFlag("-C --colsep", "REGEX", "split each value into columns {1} {2} ...", func(o *Options, v string) error { o.Colsep = v; return nil }),
 		argFlag("--trim", "n|l|r|lr", "remove blanks around values (default with --colsep: lr)", func(o *Options, v string) (err error) {
 			o.Trim, err = input.ParseTrim(v)
@@ -91,6 +157,17 @@ var flags = concat(
 			o.ReplaceToken = v
 			return nil
 		}),
+		optFlag("-i --replace", "[STR]", "use STR instead of {}; alone, {} (as -I)", notOption, func(o *Options, v string) error {
+			if v != "" {
+				o.ReplaceToken = v
+			}
+			return nil
+		}),
+		optFlag("-e --eof", "[STR]", "STR ends each input; alone, no end string", notOption, func(o *Options, v string) error { o.EOF = v; return nil }),
+		argFlag("-E", "STR", "a value STR ends its input (each input, ::: too)", func(o *Options, v string) error { o.EOF = v; return nil }),
+		boolFlag("-r --no-run-if-empty", "skip values that are empty or all blanks", func(o *Options) { o.NoRunIfEmpty = true }),
+		argFlag("--arg-sep", "SEP", "SEP instead of ::: before values", func(o *Options, v string) error { o.ArgSep = v; return nil }),
+		argFlag("--arg-file-sep", "SEP", "SEP instead of :::: before files", func(o *Options, v string) error { o.ArgFileSep = v; return nil }),
 	),
 	section("More replacement strings",
 		boolFlag("--plus", "more replacement strings: {..} {+.} {:-x} {%re} {##} ...", func(o *Options) { o.Plus = true }),
@@ -110,14 +187,43 @@ var flags = concat(
 		argFlag("-j -P --jobs --max-procs", "N", "run N at once, or N%, +N, -N of the cores (default 100%)", func(o *Options, v string) error { o.Jobs = v; return nil }),
 		argFlag("-n --max-args", "N", "up to N values per job", func(o *Options, v string) error {
 			o.MaxArgsSet = true
-			return intArg("-n", func(o *Options) *int { return &o.MaxArgs })(o, v)
+			return countArg("-n", func(o *Options) *int { return &o.MaxArgs })(o, v)
 		}),
-		argFlag("-N --max-replace-args", "N", "exactly N values per job ({1}..{N}); -N0 none", func(o *Options, v string) error {
+		argFlag("-N --max-replace-args", "N", "N values per job ({1}..{N}), -X's way; -N0 none", func(o *Options, v string) error {
 			o.MaxReplaceArgsSet = true
-			return intArg("-N", func(o *Options) *int { return &o.MaxReplaceArgs })(o, v)
+			return countArg("-N", func(o *Options) *int { return &o.MaxReplaceArgs })(o, v)
+		}),
+		argFlag("-L", "N", "N lines per job, -X's way; a blank at the end goes on", func(o *Options, v string) error {
+			o.MaxLinesSet, o.ContextLines = true, true
+			return countArg("-L", func(o *Options) *int { return &o.MaxLines })(o, v)
+		}),
+		optFlag("-l --max-lines", "[N]", "N lines per job (alone: 1); a blank at the end goes on", isNumber, func(o *Options, v string) error {
+			o.MaxLinesSet, o.ContextLines = true, false
+			switch v {
+			case "", "0":
+				o.MaxLines = 1
+				return nil
+			case "-0": // GNU parallel reads -l -0 as -l with -0
+				o.MaxLines, o.Null = 1, true
+				return nil
+			}
+			return countArg("-l", func(o *Options) *int { return &o.MaxLines })(o, v)
 		}),
 		boolFlag("-X", "as many values per job as fit, with the words around {}", func(o *Options) { o.Xargs = true }),
 		boolFlag("-m", "as many values per job as fit", func(o *Options) { o.M = true }),
+		boolFlag("--xargs", "as many values per job as fit, -m's way, unspread", func(o *Options) { o.XargsMode = true }),
+		argFlag("-s --max-chars", "N", "lines shorter than N bytes (at most: --show-limits)", countArg("-s", func(o *Options) *int { return &o.MaxChars })),
+		boolFlag("-x --exit", "accepted: a line too long always stops the run", func(o *Options) { o.Exit = true }),
+		boolFlag("--show-limits", "print the line length limits, then run", func(o *Options) { o.ShowLimits = true }),
+		boolFlag("--max-line-length-allowed", "print the longest line the system runs", func(o *Options) { o.MaxLineLength = true }),
+		boolFlag("-q --quote", "quote each word of the command: no shell syntax in it", func(o *Options) { o.Quote = true }),
+		argFlag("--process-slot-var", "NAME", "set $NAME to the job slot minus one", func(o *Options, v string) error {
+			if v == "" || strings.ContainsAny(v, "= \t\n") {
+				return fmt.Errorf("--process-slot-var %q: not a variable name", v)
+			}
+			o.ProcessSlotVar = v
+			return nil
+		}),
 		argFlag("--timeout", "SECS|N%", "end jobs that run longer (N%: of the median runtime)", func(o *Options, v string) (err error) {
 			o.Timeout, err = ParseTimeout(v)
 			return err
@@ -155,6 +261,7 @@ var flags = concat(
 		})),
 		argFlag("--tmpdir --tempdir", "DIR", "where large output waits (default $TMPDIR)", func(o *Options, v string) error { o.TmpDir = v; return nil }),
 		boolFlag("-v", "print each command before its output", func(o *Options) { o.Verbose++ }),
+		boolFlag("-t --verbose", "print each command on standard error as it starts", func(o *Options) { o.StderrVerbose = true }),
 		boolFlag("--dry-run --dryrun", "print the commands instead of running them", func(o *Options) { o.DryRun = true }),
 	),
 	section("Progress (on standard error, if a terminal)",

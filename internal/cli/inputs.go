@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"regexp"
-	"sync"
 
 	"github.com/fanoutdev/fanout/internal/input"
 )
@@ -14,10 +13,13 @@ import (
 func openInputs(o *Options, c *console) (input.Source, func(), error) {
 	var f input.Format
 	f.Null = o.Null
-	f.MaxRecord = maxLine - 1 // the limit counts an argument's closing NUL
-	f.NUL = sync.OnceFunc(func() {
-		c.warnf(`warning: a NUL byte in the input was replaced with \0, as no argument can hold one; did you mean -0 (--null)?`)
-	})
+	f.MaxRecord = maxRecord
+	// GNU parallel warns of every such record.
+	f.NUL = func() {
+		c.warnf(`warning: a NUL character in the input was replaced with \0: NUL cannot be passed through in the argument list; did you mean to use the --null option?`)
+	}
+	f.EOF, f.SkipEmpty = o.EOF, o.NoRunIfEmpty
+	f.Continue = o.MaxLinesSet && o.MaxLines > 0
 	stdin := c.In
 	if o.Delim != "" {
 		if err := f.SetDelim(o.Delim); err != nil {
@@ -75,28 +77,44 @@ func openInputs(o *Options, c *console) (input.Source, func(), error) {
 	return input.CombineShortest(groups), closeAll, nil // :::+ stops at the shortest
 }
 
-// maxLine is the longest single argument Linux passes to a program
-// (MAX_ARG_STRLEN); a shell line is one argument to sh -c.
-const maxLine = 128 << 10
+// maxRecord is the longest record read: no longer one fits any line, as
+// Linux passes no longer argument to a program (MAX_ARG_STRLEN, its
+// closing NUL included), and a delimiter that never comes must not make a
+// record read into memory without end.
+const maxRecord = 128<<10 - 1
 
-// batch packs several records into one job for -n, -N, -X and -m.
-func batch(o *Options, src input.Source, slots int) input.Source {
-	return input.Batch(src, packing(o, slots))
+// batch packs records into jobs for -n, -N, -L, -X and -m, and holds every
+// line to maxLen.
+func batch(o *Options, pl *plan, src input.Source, slots, maxLen int) input.Source {
+	p := packing(o, slots)
+	p.MaxLen = maxLen
+	p.Meter = pl.meter(slots)
+	return input.Batch(src, p)
 }
 
-// packing is how -n, -N, -X and -m pack records into jobs; -X and -m share
-// a short input among the job slots.
+// packing is how -n, -N, -L, -X, -m and --xargs pack records into jobs; -X
+// and -m share a short input among the job slots. Their counts win over
+// -L's, as in GNU parallel.
 func packing(o *Options, slots int) input.Packing {
-	p := input.Packing{Max: o.MaxArgs}
-	if o.MaxReplaceArgsSet {
+	p := input.Packing{Max: 1}
+	switch {
+	case o.MaxReplaceArgsSet:
 		p.Max = o.MaxReplaceArgs
+	case o.MaxArgsSet:
+		p.Max = o.MaxArgs
+	case o.MaxLinesSet:
+		p.Max = o.MaxLines
+	case o.Xargs || o.M || o.XargsMode:
+		p.Max = 0 // as many as fit
+	}
+	if p.Max == 0 && !(o.Xargs || o.M || o.XargsMode) {
+		p.Max = 1 // -n0, -N0, -L 0: one record each, none on the line
 	}
 	if o.Xargs || o.M {
 		p.Spread = slots
-		if p.Max == 0 {
-			p.Max = 1 << 30
-			p.MaxBytes = maxLine - 4096
-		}
 	}
 	return p
 }
+
+// packs reports whether a job may hold several records.
+func packs(o *Options) bool { return packing(o, 1).Max != 1 }

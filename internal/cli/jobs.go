@@ -140,7 +140,7 @@ func (p *parts) openJobs() (jobSource, error) {
 	p.closers = append(p.closers, closeInputs)
 	p.fitSlots() // once the inputs are open, which take descriptors too
 	return &inputJobs{
-		src:       batch(o, src, p.limit),
+		src:       batch(o, p.plan, src, p.limit, p.maxLen),
 		prev:      prev,
 		failedToo: !o.Resume,
 		check:     func(e *joblog.Entry, d *jobData) error { return p.plan.sameCommand(path, e, d) },

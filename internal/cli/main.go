@@ -2,6 +2,7 @@ package cli
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -37,6 +38,9 @@ func Main(args []string, s Streams, env func(string) string, sigs <-chan os.Sign
 		return ExitOK
 	case opts.Version:
 		io.WriteString(s.Out, Version+"\n")
+		return ExitOK
+	case opts.MaxLineLength:
+		fmt.Fprintln(s.Out, realMaxLength(env))
 		return ExitOK
 	case opts.Man:
 		io.WriteString(s.Out, Man())

@@ -63,8 +63,11 @@ func TestGNUOptionsAreKnown(t *testing.T) {
 			} else if o != first {
 				t.Errorf("%s leads to %s, but %s to %s: GNU parallel's spellings of one option must lead to one", name, o.names[0], dashed(g.names[0]), first.names[0])
 			}
-			if o.flag != nil && (o.flag.arg != "") != strings.HasPrefix(g.value, "=") {
+			if o.flag != nil && (o.flag.arg != "" && o.flag.optional == nil) != strings.HasPrefix(g.value, "=") {
 				t.Errorf("%s: fanout takes a value %v, GNU parallel's is %q", name, o.flag.arg != "", g.value)
+			}
+			if o.flag != nil && (o.flag.optional != nil) != strings.HasPrefix(g.value, ":") {
+				t.Errorf("%s: fanout's value is optional %v, GNU parallel's is %q", name, o.flag.optional != nil, g.value)
 			}
 		}
 	}
@@ -149,12 +152,12 @@ func TestOptionMessages(t *testing.T) {
 		"--lnie-buffer echo":     "unknown option --lnie-buffer; did you mean --line-buffer?",
 		"--frobnicate echo":      "unknown option --frobnicate",
 		"--xyz echo":             "unknown option --xyz",
-		"-keep-order echo":       "-e is not supported yet; did you mean --keep-order?",
+		"-keep-order echo":       "", // -k, then -e with the value "ep-order"
 		"-Qeep-order echo":       "unknown option -Q in -Qeep-order",
 		"-Qlink echo":            "unknown option -Q in -Qlink",
 		"-plain echo":            "-p is not supported yet; did you mean --plain?",
 		"-joblg x echo":          "", // -j "oblg": a -j that fails later, as in GNU parallel
-		"-tag echo":              "-t is not supported: printing each command on stderr is planned; -v prints it on stdout; did you mean --tag?",
+		"-tag echo":              "", // -t, then -a g
 		"--pipe echo":            "--pipe is not supported yet",
 		"--spread echo":          "--spreadstdin is not supported yet",
 		"--spreadstdin echo":     "--spreadstdin is not supported yet",
@@ -164,12 +167,12 @@ func TestOptionMessages(t *testing.T) {
 		"--re echo":              "option --re is ambiguous: ",
 		"--lin echo":             "option --lin is ambiguous: --line-buffer, --link, --linkinputsource; write more of its name",
 		"--tm echo":              "option --tm is ambiguous",
-		"--verbose echo":         "--verbose is not supported: printing each command on stderr is planned",
+		"--verbose echo":         "",
 		"-g echo":                "-g is not supported: retired in GNU parallel too (use --group)",
 		"--keep-order=yes echo":  "option --keep-order takes no value",
 		"--tag-string= echo":     "option --tag-string needs a value",
 		"--completion tcsh":      "",
-		"--X echo":               "--X is not supported yet",
+		"--X echo":               "", // --x, which is -x
 		"--\x01 echo":            `unknown option "--\x01"`,
 		"--max-procs=x -j3 echo": "",
 	} {

@@ -47,6 +47,20 @@ type Options struct {
 	MaxArgsSet        bool   // -n was given (-n0 differs from no -n)
 	Xargs             bool   // -X
 	M                 bool   // -m
+	XargsMode         bool   // --xargs: as many as fit, -m's way, not spread
+	MaxChars          int    // -s; zero: GNU parallel's limit
+	MaxLines          int    // -L, -l: records per job, a line ending in a blank continued
+	MaxLinesSet       bool   // -L or -l was given (-L 0 differs from none)
+	ContextLines      bool   // -L (not -l): -X's context replace
+	Exit              bool   // -x: accepted; a line too long always stops the run
+	Quote             bool   // -q
+	EOF               string // -E, -e; empty: none
+	NoRunIfEmpty      bool   // -r
+	ProcessSlotVar    string // --process-slot-var
+	ArgSep            string // --arg-sep; empty: :::
+	ArgFileSep        string // --arg-file-sep; empty: ::::
+	ShowLimits        bool   // --show-limits
+	MaxLineLength     bool   // --max-line-length-allowed
 
 	Null   bool       // -0
 	Delim  string     // -d, escapes unparsed
@@ -68,10 +82,11 @@ type Options struct {
 	Tag                        bool
 	TagString                  string
 
-	DryRun  bool
-	Verbose int
-	Version bool
-	Help    bool
+	DryRun        bool
+	Verbose       int  // -v: each command on standard output
+	StderrVerbose bool // -t, --verbose: each command on standard error as it starts
+	Version       bool
+	Help          bool
 
 	JobLog                            string
 	Resume, ResumeFailed, RetryFailed bool
@@ -103,13 +118,25 @@ type Timeout struct {
 	Percent float64 // used instead of Fixed when positive
 }
 
-// isSeparator reports whether w starts an input source.
-func isSeparator(w string) bool {
-	switch w {
-	case ":::", "::::", ":::+", "::::+":
-		return true
+// isSeparator reports whether w starts an input source: :::, :::: or
+// what --arg-sep and --arg-file-sep name instead, with or without +.
+func (o *Options) isSeparator(w string) bool {
+	w = strings.TrimSuffix(w, "+")
+	return w == o.argSep() || w == o.argFileSep()
+}
+
+func (o *Options) argSep() string {
+	if o.ArgSep != "" {
+		return o.ArgSep
 	}
-	return false
+	return ":::"
+}
+
+func (o *Options) argFileSep() string {
+	if o.ArgFileSep != "" {
+		return o.ArgFileSep
+	}
+	return "::::"
 }
 
 // Parse turns the command line (without argv[0]) into Options, after the
@@ -163,7 +190,7 @@ func parseOptions(o *Options, args []string) ([]string, error) {
 		if a == "--" {
 			return args[i+1:], nil
 		}
-		if isSeparator(a) || !strings.HasPrefix(a, "-") || a == "-" {
+		if o.isSeparator(a) || !strings.HasPrefix(a, "-") || a == "-" {
 			break
 		}
 		n, err := parseFlag(o, args, i)
@@ -179,7 +206,7 @@ func parseOptions(o *Options, args []string) ([]string, error) {
 // runs up to the first separator, and the input sources.
 func parseCommand(o *Options, args []string) {
 	i := 0
-	for i < len(args) && !isSeparator(args[i]) {
+	for i < len(args) && !o.isSeparator(args[i]) {
 		o.Command = append(o.Command, args[i])
 		i++
 	}
@@ -187,9 +214,9 @@ func parseCommand(o *Options, args []string) {
 		sep := args[i]
 		i++
 		spec := SourceSpec{Linked: strings.HasSuffix(sep, "+")}
-		if strings.HasPrefix(sep, "::::") {
+		if strings.TrimSuffix(sep, "+") == o.argFileSep() {
 			spec.Kind = File
-			for i < len(args) && !isSeparator(args[i]) {
+			for i < len(args) && !o.isSeparator(args[i]) {
 				s := spec
 				s.Path = args[i]
 				o.Sources = append(o.Sources, s)
@@ -198,7 +225,7 @@ func parseCommand(o *Options, args []string) {
 			}
 			continue
 		}
-		for i < len(args) && !isSeparator(args[i]) {
+		for i < len(args) && !o.isSeparator(args[i]) {
 			spec.Values = append(spec.Values, args[i])
 			i++
 		}
@@ -231,14 +258,26 @@ func parseFlag(o *Options, args []string, i int) (int, error) {
 		return 0, fmt.Errorf("option %s takes no value", full)
 	case f.arg == "":
 		return 1, f.set(o, "")
-	case hasVal && val == "":
+	case hasVal && val == "" && f.optional == nil:
 		return 0, fmt.Errorf("option %s needs a value", full)
 	case hasVal:
 		return 1, f.set(o, val)
+	case f.optional != nil:
+		return optionalValue(o, f, args, i)
 	case i+1 >= len(args):
 		return 0, fmt.Errorf("option %s needs a value", full)
 	}
 	return 2, f.set(o, args[i+1])
+}
+
+// optionalValue sets an option whose value may be left out (-i, -e, -l),
+// as GNU parallel's option parser does: the next word is its value if it
+// can be one (see flagSpec.optional), else the option has none.
+func optionalValue(o *Options, f *flagSpec, args []string, i int) (int, error) {
+	if i+1 < len(args) && f.optional(args[i+1]) {
+		return 2, f.set(o, args[i+1])
+	}
+	return 1, f.set(o, "")
 }
 
 // parseBundle parses short options written together, as GNU parallel's
@@ -262,6 +301,9 @@ func parseBundle(o *Options, args []string, i int) (int, error) {
 		}
 		if k+1 < len(a) {
 			return 1, f.set(o, a[k+1:])
+		}
+		if f.optional != nil {
+			return optionalValue(o, f, args, i)
 		}
 		if i+1 >= len(args) {
 			return 0, fmt.Errorf("option %s needs a value", name)

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"math"
+
 	"github.com/fanoutdev/fanout"
 	"github.com/fanoutdev/fanout/internal/input"
 	"reflect"
@@ -48,6 +50,33 @@ func TestParse(t *testing.T) {
 		{[]string{"-I{}x", "echo"}, "", Options{ReplaceToken: "{}x", Command: []string{"echo"}}},
 		{[]string{"--trim", "lr", "echo"}, "", Options{Trim: input.TrimBoth, Command: []string{"echo"}}},
 		{[]string{"--will-cite", "--no-notice", "--gnu", "echo"}, "", Options{Command: []string{"echo"}}},
+		// The xargs family. -i, -e and -l take a value only if the next
+		// word can be one, as GNU parallel's option parser decides.
+		{[]string{"-i", "echo", "x"}, "", Options{ReplaceToken: "echo", Command: []string{"x"}}},
+		{[]string{"-i", "-k", "echo"}, "", Options{KeepOrder: true, Command: []string{"echo"}}},
+		{[]string{"-i"}, "", Options{}},
+		{[]string{"-iX", "echo"}, "", Options{ReplaceToken: "X", Command: []string{"echo"}}},
+		{[]string{"-ki", "X", "echo"}, "", Options{KeepOrder: true, ReplaceToken: "X", Command: []string{"echo"}}},
+		{[]string{"--replace=X", "echo"}, "", Options{ReplaceToken: "X", Command: []string{"echo"}}},
+		{[]string{"--replace", "X", "echo"}, "", Options{ReplaceToken: "X", Command: []string{"echo"}}},
+		{[]string{"-e", "--", "echo"}, "", Options{Command: []string{"echo"}}},
+		{[]string{"-e", "STOP", "echo"}, "", Options{EOF: "STOP", Command: []string{"echo"}}},
+		{[]string{"--eof=", "echo"}, "", Options{Command: []string{"echo"}}},
+		{[]string{"-E", "-x-", "echo"}, "", Options{EOF: "-x-", Command: []string{"echo"}}},
+		{[]string{"-l", "echo"}, "", Options{MaxLines: 1, MaxLinesSet: true, Command: []string{"echo"}}},
+		{[]string{"-l", "3", "echo"}, "", Options{MaxLines: 3, MaxLinesSet: true, Command: []string{"echo"}}},
+		{[]string{"-l", "-0", "echo"}, "", Options{MaxLines: 1, MaxLinesSet: true, Null: true, Command: []string{"echo"}}},
+		{[]string{"-l0", "echo"}, "", Options{MaxLines: 1, MaxLinesSet: true, Command: []string{"echo"}}},
+		{[]string{"--max-lines=2", "echo"}, "", Options{MaxLines: 2, MaxLinesSet: true, Command: []string{"echo"}}},
+		{[]string{"-L", "0", "echo"}, "", Options{MaxLines: 0, MaxLinesSet: true, ContextLines: true, Command: []string{"echo"}}},
+		{[]string{"-L2k", "echo"}, "", Options{MaxLines: 2000, MaxLinesSet: true, ContextLines: true, Command: []string{"echo"}}},
+		{[]string{"-s", "1Ki", "-x", "-r", "-q", "--xargs", "echo"}, "", Options{MaxChars: 1024, Exit: true, NoRunIfEmpty: true, Quote: true, XargsMode: true, Command: []string{"echo"}}},
+		{[]string{"-t", "--verbose", "-v", "echo"}, "", Options{StderrVerbose: true, Verbose: 1, Command: []string{"echo"}}},
+		{[]string{"--process-slot-var", "X", "--show-limits", "--max-line-length-allowed", "echo"}, "", Options{ProcessSlotVar: "X", ShowLimits: true, MaxLineLength: true, Command: []string{"echo"}}},
+		{[]string{"--arg-sep", ",,", "echo", ":::", ",,", "a", ",,+", "b"}, "", Options{ArgSep: ",,", Command: []string{"echo", ":::"}, Sources: []SourceSpec{
+			{Kind: ArgsList, Values: []string{"a"}}, {Kind: ArgsList, Values: []string{"b"}, Linked: true}}}},
+		{[]string{"--arg-file-sep", "//", "echo", "::::", "//", "f", ":::", "x"}, "", Options{ArgFileSep: "//", Command: []string{"echo", "::::"}, Sources: []SourceSpec{
+			{Kind: File, Path: "f"}, {Kind: ArgsList, Values: []string{"x"}}}}},
 	}
 	for _, tt := range tests {
 		env := func(k string) string {
@@ -73,8 +102,6 @@ func TestParseErrors(t *testing.T) {
 		"--frobnicate echo":   "unknown option --frobnicate",
 		"-Q echo":             "unknown option -Q",
 		"-kQ echo":            "unknown option -Q in -kQ",
-		"-q echo":             "-q is not supported yet",
-		"-kq echo":            "-q is not supported yet",
 		"--jobs= echo":        "option --jobs needs a value",
 		"-J":                  "option -J needs a value",
 		"-kj":                 "option -j needs a value",
@@ -187,7 +214,8 @@ func TestMedianTracker(t *testing.T) {
 // whatever the command line, the environment and the profile files say.
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{"-j3 -k echo ::: a b", "--halt now,fail=1 x", "-- -x", "::::+ f", "--jobs= x", "-I", "--timeout 5% x",
-		"--KEEP --lb --col-sep , x", "--re x", "--jbos 2", "-J p -J /q --plain", "-kS h", "--pip", "--x=1", "--completion zsh"} {
+		"--KEEP --lb --col-sep , x", "--re x", "--jbos 2", "-J p -J /q --plain", "-kS h", "--pip", "--x=1", "--completion zsh",
+		"-i -e -l", "-ie -l -0 x", "-l 1.5 -s 2Ki -L0", "--arg-sep ,, x ,, a ,,+ b", "--arg-file-sep ::: x ::: f", "-E -- -e"} {
 		f.Add(s, "", "")
 	}
 	f.Add("echo", "-k -j 2", "# c\n--tag 'a b'\n\n-j")
@@ -207,7 +235,33 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 		ResolveJobs(o.Jobs, 2)
+		if o.MaxLines < 0 || o.MaxChars < 0 || o.MaxArgs < 0 {
+			t.Fatalf("a negative count: %+v", o)
+		}
+		for _, sp := range o.Sources {
+			for _, v := range sp.Values {
+				if o.isSeparator(v) {
+					t.Fatalf("separator %q kept as a value", v)
+				}
+			}
+		}
 	})
+}
+
+func TestParseCount(t *testing.T) {
+	t.Parallel()
+	good := map[string]int{"0": 0, "7": 7, "1.5": 2, "2k": 2000, "2K": 2048, "1ki": 1024, "1Mi": 1 << 20, "3m": 3000000,
+		"1g": 1e9, "1G": 1 << 30, "0.5k": 500, "99999999999999": math.MaxInt32}
+	for in, want := range good {
+		if got, err := ParseCount(in); err != nil || got != want {
+			t.Errorf("ParseCount(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "x", "-1", "1x", "k", "1kk", "1e3", "+3", "1ik"} {
+		if _, err := ParseCount(in); err == nil {
+			t.Errorf("ParseCount(%q) accepted", in)
+		}
+	}
 }
 
 // --help lists every option the parser accepts, on one line of at most

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/fanoutdev/fanout"
+	"github.com/fanoutdev/fanout/internal/input"
 	"github.com/fanoutdev/fanout/internal/joblog"
 	"github.com/fanoutdev/fanout/internal/replace"
 )
@@ -36,7 +37,8 @@ type plan struct {
 	tagTmpl  *replace.Template
 	tag      bool
 	shell    bool
-	noValues bool // -N0: the values are read but not used
+	noValues bool              // -N0: the values are read but not used
+	lineTmpl *replace.Template // what the line is measured with: tmpl, or the values alone
 	needLine bool
 	// exprs are the templates' perl expressions, which perl evaluates;
 	// eval says a job needs Evaluate before it renders.
@@ -58,24 +60,37 @@ type plan struct {
 func makePlan(o *Options, env func(string) string) (*plan, error) {
 	pl := &plan{exprs: &replace.Exprs{}}
 	ropt := replaceOptions(o, pl.exprs)
+	ropt.QuoteWords = o.Quote
 	switch {
-	case o.Xargs:
-		ropt.Context = 'X'
-	case o.M:
+	case o.M || o.XargsMode:
 		ropt.Context = 'm'
+	case o.Xargs, o.MaxReplaceArgsSet, o.MaxLinesSet && o.ContextLines:
+		// -N and -L repeat the word around {} as -X does, unless -m or
+		// --xargs say otherwise, as in GNU parallel.
+		ropt.Context = 'X'
 	}
-	// -N0, or -n0 without -N, runs one job per record with none of its
-	// values on the command line.
-	if o.MaxReplaceArgsSet && o.MaxReplaceArgs == 0 || !o.MaxReplaceArgsSet && o.MaxArgsSet && o.MaxArgs == 0 {
-		ropt.NoAppend = true
-		pl.noValues = true
+	// -N0, or -n0 without -N, or -L 0 without either, runs one job per
+	// record with none of its values on the command line.
+	switch {
+	case o.MaxReplaceArgsSet:
+		pl.noValues = o.MaxReplaceArgs == 0
+	case o.MaxArgsSet:
+		pl.noValues = o.MaxArgs == 0
+	case o.MaxLinesSet:
+		pl.noValues = o.MaxLines == 0
 	}
+	ropt.NoAppend = pl.noValues
 	var err error
 	if len(o.Command) > 0 {
 		if pl.tmpl, err = replace.Parse(o.Command, ropt); err != nil {
 			return nil, usageError{fmt.Errorf("command template: %w", err)}
 		}
 		pl.shell = pl.tmpl.NeedsShell() || needsShellFor(pl.tmpl.Program(), env)
+	}
+	pl.lineTmpl = pl.tmpl
+	if pl.lineTmpl == nil {
+		// Without a command each input is one: its values joined, unquoted.
+		pl.lineTmpl, _ = replace.Parse(nil, replace.Options{})
 	}
 	if o.TagString != "" {
 		topt := replaceOptions(o, pl.exprs)
@@ -94,7 +109,7 @@ func makePlan(o *Options, env func(string) string) (*plan, error) {
 		}
 	}
 	pl.tag = o.Tag || o.TagString != ""
-	pl.needLine = o.Verbose > 0 || o.DryRun || o.JobLog != "" || o.Results != "" || o.Halt.When != HaltNever || o.Timeout != Timeout{} || o.Report != ""
+	pl.needLine = o.Verbose > 0 || o.StderrVerbose || o.DryRun || o.JobLog != "" || o.Results != "" || o.Halt.When != HaltNever || o.Timeout != Timeout{} || o.Report != ""
 	pl.timeout, pl.pct = o.Timeout.Fixed, o.Timeout.Percent
 	if pl.pct > 0 {
 		pl.median = &medianTracker{}
@@ -108,6 +123,30 @@ func replaceOptions(o *Options, exprs *replace.Exprs) replace.Options {
 	return replace.Options{Token: o.ReplaceToken, Plus: o.Plus, Rpl: o.Rpl, Parens: o.Parens, Exprs: exprs,
 		ExtToken: o.ExtReplace, BaseToken: o.BasenameReplace, DirToken: o.DirnameReplace,
 		BaseExtToken: o.BasenameExtReplace, SeqToken: o.SeqReplace, SlotToken: o.SlotReplace}
+}
+
+// meter measures the lines of this plan's jobs, for the line length limit.
+func (pl *plan) meter(slots int) input.Meter {
+	m := pl.lineTmpl.Meter()
+	m.SlotLen = len(strconv.Itoa(slots))
+	return &lineMeter{m: m, noValues: pl.noValues}
+}
+
+// lineMeter is a replace.Meter as the packer sees it.
+type lineMeter struct {
+	m        *replace.Meter
+	noValues bool
+	seq      int64
+}
+
+func (l *lineMeter) Reset(seq int64) { l.seq = seq; l.m.Reset() }
+func (l *lineMeter) Undo()           { l.m.Undo() }
+func (l *lineMeter) Add(line []string, n int) int {
+	if l.noValues {
+		return l.m.Len(nil, l.seq)
+	}
+	l.m.Add(line[len(line)-n:])
+	return l.m.Len(line, l.seq)
 }
 
 // sameCommand refuses to resume from a log that another command line

@@ -94,7 +94,7 @@ func (p *parts) countAhead(ctx context.Context, live *progress.Live) {
 	if err != nil {
 		return // the run's own input reports it
 	}
-	src = batch(p.o, src, p.limit)
+	src = batch(p.o, p.plan, src, p.limit, p.maxLen)
 	var n int64
 	count := func(upTo int64) bool {
 		for ; n < upTo; n++ {

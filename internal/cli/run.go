@@ -7,12 +7,14 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/fanoutdev/fanout"
+	"github.com/fanoutdev/fanout/internal/input"
 	"github.com/fanoutdev/fanout/internal/perl"
 	"github.com/fanoutdev/fanout/internal/replace"
 	"github.com/fanoutdev/fanout/internal/tmpfile"
@@ -28,7 +30,11 @@ func run(o *Options, c *console, env func(string) string, sigs <-chan os.Signal)
 	}
 	defer p.close()
 	if o.DryRun {
-		skipped, err := dryRun(p.plan, p.jobs, c.Out, p.limit)
+		var verbose func([]byte)
+		if o.StderrVerbose {
+			verbose = c.errLine
+		}
+		skipped, err := dryRun(p.plan, p.jobs, c.Out, p.limit, verbose)
 		return outcome{failed: skipped, err: err}
 	}
 	return p.execute(sigs)
@@ -39,6 +45,7 @@ type parts struct {
 	o        *Options
 	c        *console
 	limit    int // job slots
+	maxLen   int // a line must be shorter (-s, or GNU parallel's limit)
 	plan     *plan
 	jobs     jobSource
 	exe      fanout.Executor
@@ -68,6 +75,11 @@ func assemble(o *Options, c *console, env func(string) string) (*parts, error) {
 	p.plan.slots = p.limit
 	if err := p.startPerl(env); err != nil {
 		return nil, err
+	}
+	real := realMaxLength(env)
+	p.maxLen = usableLength(o, real, c)
+	if o.ShowLimits {
+		showLimits(c.stdout(), real, p.maxLen)
 	}
 	// Output spills there only once a job prints a lot: found unusable
 	// then, it would cost that output midway through the run.
@@ -194,9 +206,11 @@ func (p *parts) execute(sigs <-chan os.Signal) outcome {
 	if s, ok := p.exe.(signaller); ok {
 		intr.signalJobs = func(sg syscall.Signal) { s.Signal(sg) }
 	}
-	done := make(chan struct{})
-	defer close(done)
-	go intr.watch(sigs, done)
+	// The run ends only once the watcher has: a signal that stopped the
+	// pool is still being told of on stderr when the pool's Wait returns.
+	done, watched := make(chan struct{}), make(chan struct{})
+	defer func() { close(done); <-watched }()
+	go func() { defer close(watched); intr.watch(sigs, done) }()
 
 	// Like GNU parallel, say that fewer slots fit only once more jobs come
 	// than do.
@@ -211,7 +225,7 @@ func (p *parts) execute(sigs <-chan os.Signal) outcome {
 		}
 		live.Start()
 	}
-	submitErr := submitAll(ctx, pool, counted, p.prepare(dl), p.o.Delay, &submitted)
+	submitErr := submitAll(ctx, kill, pool, counted, p.prepare(dl), p.o.Delay, &submitted)
 	err = pool.Wait()
 	// A resource that ran out is the one error to report, whether a job
 	// or the pool itself (a worker's descriptors) met it first.
@@ -249,12 +263,27 @@ func observeAll(observers []func(fanout.Event)) func(fanout.Event) {
 // (only there is its slot, {%}, known, and the work spreads over the
 // workers) and give it the streams the outputs want.
 func (p *parts) prepare(dl *delivery) func(j *fanout.Job, _ int64, slot int) error {
+	var environ []string
+	if p.o.ProcessSlotVar != "" {
+		environ = os.Environ()
+	}
 	return func(j *fanout.Job, _ int64, slot int) error {
 		d := dataOf(j)
 		if err := p.plan.render(j, d, replace.Args{Values: d.values, Seq: d.seq, Slot: slot}); err != nil {
 			return err
 		}
 		dl.attach(j)
+		if environ != nil {
+			// GNU parallel's --process-slot-var: the slot counted from 0.
+			base := environ
+			if j.Env != nil {
+				base = j.Env // the variables {slot} needs are in already
+			}
+			j.Env = append(base[:len(base):len(base)], p.o.ProcessSlotVar+"="+strconv.Itoa(slot-1))
+		}
+		if p.o.StderrVerbose {
+			p.c.errLine(d.line)
+		}
 		return nil
 	}
 }
@@ -287,10 +316,10 @@ func (p *parts) halter(kill func(), submitted *atomic.Int64) (*halter, error) {
 // on a goroutine of its own, so that a signal or a halt ends the run even
 // while the input blocks (tail -f log | fanout ...): the loop is then left
 // behind, and the pool refuses whatever it submits later.
-func submitAll(ctx context.Context, pool *fanout.Pool, jobs jobSource, prepare func(*fanout.Job, int64, int) error, delay time.Duration, submitted *atomic.Int64) error {
+func submitAll(ctx context.Context, kill func(), pool *fanout.Pool, jobs jobSource, prepare func(*fanout.Job, int64, int) error, delay time.Duration, submitted *atomic.Int64) error {
 	errc := make(chan error, 1)
 	go func() {
-		errc <- submitLoop(ctx, pool, jobs, prepare, delay, submitted)
+		errc <- submitLoop(ctx, kill, pool, jobs, prepare, delay, submitted)
 	}()
 	select {
 	case err := <-errc:
@@ -300,12 +329,15 @@ func submitAll(ctx context.Context, pool *fanout.Pool, jobs jobSource, prepare f
 	}
 }
 
-func submitLoop(ctx context.Context, pool *fanout.Pool, jobs jobSource, prepare func(*fanout.Job, int64, int) error, delay time.Duration, submitted *atomic.Int64) error {
+func submitLoop(ctx context.Context, kill func(), pool *fanout.Pool, jobs jobSource, prepare func(*fanout.Job, int64, int) error, delay time.Duration, submitted *atomic.Int64) error {
 	var timer *time.Timer
 	for first := true; ; first = false {
 		d, err := jobs.next()
 		if errors.Is(err, io.EOF) {
 			return nil
+		}
+		if errors.As(err, new(*input.LineTooLongError)) {
+			tooLong(ctx, kill, pool)
 		}
 		if err != nil {
 			return err
@@ -352,6 +384,19 @@ func (f *fatalStop) err() error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.first
+}
+
+// tooLong stops the run for a line too long, when GNU parallel would: as
+// a job slot frees for that line, it kills the running jobs and prints
+// none of them (like --halt now, they did not finish). A job that takes
+// the next slot does it, and runs nothing.
+func tooLong(ctx context.Context, kill func(), pool *fanout.Pool) {
+	// The pool is not stopped here: the submitter, which this job holds
+	// up, returns the error once it is in.
+	pool.Go(ctx, &fanout.Job{Data: &jobData{}, Prepare: func(*fanout.Job, int64, int) error {
+		kill()
+		return context.Canceled
+	}})
 }
 
 // onNth calls do when its source yields the nth job.

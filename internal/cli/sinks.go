@@ -224,7 +224,7 @@ func resultsSink(o *Options, resuming bool) (fanout.Sink, func(), error) {
 	// source or column; packed records start again at 1 each, which is
 	// known only without --colsep.
 	sources := 0
-	if packing(o, 1).Packs() && o.Colsep == "" {
+	if packs(o) && o.Colsep == "" {
 		sources = max(len(o.Sources), 1)
 	}
 	return &results.Dir{Root: o.Results, Sources: sources, Job: jobView{}}, func() {}, nil

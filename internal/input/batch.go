@@ -2,7 +2,9 @@ package input
 
 import (
 	"errors"
+	"fmt"
 	"io"
+	"strings"
 )
 
 // Packing says how Batch packs records into jobs.
@@ -12,11 +14,12 @@ type Packing struct {
 	// several columns or sources counts once, as in GNU parallel.
 	Max int
 
-	// MaxBytes, if positive, bounds the summed length of a batch's values
-	// plus one separator each, so that -X and -m stay within the command
-	// line limit. A record that alone exceeds it still forms a batch of
-	// its own rather than being dropped.
-	MaxBytes int
+	// Meter, if set, measures the command line of each batch, and MaxLen
+	// bounds it: a batch ends before the record that would make its line
+	// MaxLen long or longer (GNU parallel's rule), and a record that does
+	// so alone stops the input with a *LineTooLongError.
+	Meter  Meter
+	MaxLen int
 
 	// Spread, above 1, is the number of job slots that -X and -m share
 	// the input among. When the input ends while a batch fills, the
@@ -26,22 +29,46 @@ type Packing struct {
 	Spread int
 }
 
+// Meter measures the command line that the values of a batch make, as
+// records join it, without rendering it.
+type Meter interface {
+	// Reset begins the line of batch seq (the first is 1), with no values.
+	Reset(seq int64)
+	// Add adds a record, the last n values of line, which holds all the
+	// batch's values so far, and returns the length of the line.
+	Add(line []string, n int) int
+	// Undo takes the record of the last Add back out.
+	Undo()
+}
+
+// LineTooLongError is the error for a record whose command line alone is
+// longer than the limit.
+type LineTooLongError struct {
+	Len, Max int      // the line's length, and the limit it reaches
+	Record   []string // the record's values
+}
+
+// Error is GNU parallel's message, down to its "at input 0" (it counts no
+// inputs there) and the values cut to 50 bytes.
+func (e *LineTooLongError) Error() string {
+	vals := strings.Join(e.Record, " ")
+	if len(vals) > 50 {
+		vals = vals[:50] + "..."
+	}
+	return fmt.Sprintf("command line too long (%d >= %d) at input 0: %s", e.Len, e.Max, vals)
+}
+
 // Batch packs records into one record each, their values concatenated,
-// for -n, -N, -X and -m. With Max 1, or no limit at all, src is returned
-// as it is.
+// for -n, -N, -X and -m, and holds each line to the Meter's limit. With
+// Max 1 and no Meter, src is returned as it is.
 //
 // A batch is returned once it is full or the input ends, so a slow input
 // delays it, as with xargs.
 func Batch(src Source, p Packing) Source {
-	if !p.Packs() {
+	if p.Max == 1 && p.Meter == nil {
 		return src
 	}
 	return &batch{src: src, p: p}
-}
-
-// Packs reports whether p puts more than one record into a job.
-func (p Packing) Packs() bool {
-	return p.Max != 1 && (p.Max > 0 || p.MaxBytes > 0)
 }
 
 type batch struct {
@@ -50,6 +77,8 @@ type batch struct {
 	held   [][]string // records read but not packed yet, oldest first
 	spread bool       // the records have been spread once
 	err    error      // from src, returned once the held records are out
+	fail   error      // a line too long: the end of the batches
+	seq    int64      // batches returned
 }
 
 // next returns the oldest held record, else one from src.
@@ -71,12 +100,27 @@ func (b *batch) next() ([]string, error) {
 }
 
 func (b *batch) Next() ([]string, error) {
+	if b.fail != nil {
+		return nil, b.fail
+	}
 	first, err := b.next()
 	if err != nil {
 		return nil, err
 	}
+	b.seq++
+	m := b.p.Meter
+	if m != nil {
+		m.Reset(b.seq)
+		if n := m.Add(first, len(first)); n >= b.p.MaxLen {
+			b.fail = &LineTooLongError{Len: n, Max: b.p.MaxLen, Record: first}
+			return nil, b.fail
+		}
+	}
+	if b.p.Max == 1 {
+		return first, nil
+	}
 	out := append([]string(nil), first...)
-	n, size := 1, bytesOf(first)
+	n := 1
 	// The size of each record, kept only while a spread may still come.
 	var sizes []int
 	track := b.p.Spread > 1 && !b.spread
@@ -89,13 +133,14 @@ func (b *batch) Next() ([]string, error) {
 			// A failure after some records still lets them run first.
 			break
 		}
-		if b.p.MaxBytes > 0 && size+bytesOf(rec) > b.p.MaxBytes {
+		out = append(out, rec...)
+		if m != nil && m.Add(out, len(rec)) >= b.p.MaxLen {
+			m.Undo()
+			out = out[:len(out)-len(rec)]
 			b.held = append([][]string{rec}, b.held...)
 			break
 		}
-		out = append(out, rec...)
 		n++
-		size += bytesOf(rec)
 		if track {
 			sizes = append(sizes, len(rec))
 		}
@@ -134,14 +179,4 @@ func (b *batch) spreadOut(out []string, sizes []int) []string {
 		at += s
 	}
 	return out[:cut:cut]
-}
-
-// bytesOf is the length a record adds to a command line: each value and
-// the space before it.
-func bytesOf(rec []string) int {
-	n := 0
-	for _, v := range rec {
-		n += len(v) + 1
-	}
-	return n
 }

@@ -53,11 +53,23 @@ type Format struct {
 	// would otherwise be read into memory without end. Zero means no
 	// limit.
 	MaxRecord int
-	// NUL, if set, is called once per source for the first record that
-	// holds a NUL byte (with a delimiter other than NUL). No argument can
-	// hold one, so each is replaced by the two characters \0, as GNU
-	// parallel does; NUL lets the caller warn about it.
+	// NUL, if set, is called for every record that holds a NUL byte
+	// (with a delimiter other than NUL), as GNU parallel warns of each.
+	// No argument can hold one, so each is replaced by the two characters
+	// \0, as GNU parallel does.
 	NUL func()
+	// DelimString is a delimiter of several bytes (-d '\r\n', -d ::); it
+	// wins over Delim and Null. SetDelim sets it.
+	DelimString string
+	// EOF, when not empty, is the end-of-file string (-E): a record equal
+	// to it ends its source, which is read no further. The empty string
+	// sets none, as -E '' does in GNU parallel.
+	EOF string
+	// SkipEmpty leaves out records that are empty or all white space (-r).
+	SkipEmpty bool
+	// Continue joins a record that ends in white space with the next one
+	// (-L, -l), as xargs continues a line that ends in a blank.
+	Continue bool
 }
 
 // ErrLongRecord is wrapped by the error for a record longer than the
@@ -98,14 +110,18 @@ func ParseTrim(s string) (Trim, error) {
 }
 
 // SetDelim parses a -d argument into f. A NUL delimiter sets Null, since a
-// zero Delim means "not set".
+// zero Delim means "not set"; one of several bytes sets DelimString.
 func (f *Format) SetDelim(s string) error {
 	d, err := ParseDelim(s)
 	if err != nil {
 		return err
 	}
-	f.Delim = d
-	if d == 0 {
+	if len(d) > 1 {
+		f.DelimString = d
+		return nil
+	}
+	f.Delim = d[0]
+	if d[0] == 0 {
 		f.Null = true
 	}
 	return nil
@@ -114,16 +130,22 @@ func (f *Format) SetDelim(s string) error {
 // splitter is a Format prepared once per source.
 type splitter struct {
 	delim  byte
+	dstr   string // the whole delimiter when it has several bytes; delim is its last
 	trim   Trim
 	colsep *regexp.Regexp
 	lit    string // colsep, when it is plain text
 	max    int    // MaxRecord; 0 for no limit
-	nul    func() // Format.NUL, until called
+	nul    func() // Format.NUL
+	rules  rules
 }
 
 func (f Format) splitter() splitter {
-	s := splitter{delim: '\n', trim: f.Trim, colsep: f.Colsep, max: max(f.MaxRecord, 0), nul: f.NUL}
+	s := splitter{delim: '\n', trim: f.Trim, colsep: f.Colsep, max: max(f.MaxRecord, 0), nul: f.NUL,
+		rules: rules{eof: f.EOF, skipEmpty: f.SkipEmpty, cont: f.Continue}}
 	switch {
+	case len(f.DelimString) > 1:
+		s.dstr = f.DelimString
+		s.delim = f.DelimString[len(f.DelimString)-1]
 	case f.Delim != 0:
 		s.delim = f.Delim
 	case f.Null:
@@ -164,11 +186,10 @@ func literal(re *regexp.Regexp) string {
 // record turns the text of one record into its values. The values are
 // substrings of rec, so a record costs one string and one slice.
 func (s *splitter) record(rec string) []string {
-	if s.delim != 0 && strings.IndexByte(rec, 0) >= 0 {
+	if (s.delim != 0 || s.dstr != "") && strings.IndexByte(rec, 0) >= 0 {
 		rec = strings.ReplaceAll(rec, "\x00", `\0`)
 		if s.nul != nil {
 			s.nul()
-			s.nul = nil
 		}
 	}
 	if s.colsep == nil {
@@ -240,44 +261,130 @@ func trim(s string, t Trim) string {
 	return s
 }
 
-// ParseDelim turns the -d argument into a delimiter byte. It accepts what
-// GNU parallel turns into one byte: a single byte, \n, \t, \r, a single
-// digit \D and three octal digits \NNN (\0 and \000 are NUL). GNU parallel
-// reads other escapes (\\, \a, \e, \x2c) literally, as several bytes, and
-// splits on that string; a delimiter of several bytes is refused rather
-// than silently splitting on something else.
-func ParseDelim(s string) (byte, error) {
-	if len(s) == 1 {
-		return s[0], nil
+// ParseDelim turns the -d argument into the delimiter, as GNU parallel
+// reads it: \t, \n and \r, three digits \NNN and one digit \D as octal
+// escapes (\0 and \000 are NUL; perl reads "\8" and "\9" as the digits),
+// each kind replaced throughout in that order; anything else, other
+// backslashes included, is literal. A delimiter may have several bytes.
+func ParseDelim(s string) (string, error) {
+	if s == "" {
+		return "", errors.New(`-d "": the delimiter is empty; give one or more characters`)
 	}
-	if len(s) >= 2 && s[0] == '\\' {
-		switch esc := s[1:]; {
-		case esc == "n":
-			return '\n', nil
-		case esc == "t":
-			return '\t', nil
-		case esc == "r":
-			return '\r', nil
-		case len(esc) == 1 && esc[0] >= '0' && esc[0] <= '9':
-			// Perl reads "\8" and "\9" as the digits themselves.
-			if esc[0] >= '8' {
-				return esc[0], nil
+	s = strings.ReplaceAll(s, `\t`, "\t")
+	s = strings.ReplaceAll(s, `\n`, "\n")
+	s = strings.ReplaceAll(s, `\r`, "\r")
+	var err error
+	s = octalEscapes(s, 3, &err)
+	s = octalEscapes(s, 1, &err)
+	if err != nil {
+		return "", fmt.Errorf("-d: %w", err)
+	}
+	return s, nil
+}
+
+// octalEscapes replaces each backslash followed by n digits the way perl
+// evaluates "\ddd": the leading octal digits (up to three) are a byte, the
+// other digits stay.
+func octalEscapes(s string, n int, errp *error) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' || i+n >= len(s) || !allDigits(s[i+1:i+1+n]) {
+			b.WriteByte(s[i])
+			continue
+		}
+		digits := s[i+1 : i+1+n]
+		k := 0
+		for k < len(digits) && digits[k] <= '7' {
+			k++
+		}
+		if k == 0 {
+			b.WriteString(digits) // "\8" is "8"
+		} else {
+			v, _ := strconv.ParseUint(digits[:k], 8, 16)
+			if v > 0xff {
+				*errp = fmt.Errorf(`\%s is not a byte`, digits)
 			}
-			return esc[0] - '0', nil
-		case len(esc) == 3:
-			if n, err := strconv.ParseUint(esc, 8, 8); err == nil {
-				return byte(n), nil
-			}
+			b.WriteByte(byte(v))
+			b.WriteString(digits[k:])
+		}
+		i += n
+	}
+	return b.String()
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
 		}
 	}
-	return 0, fmt.Errorf("-d %q: a delimiter must be one character", s)
+	return true
+}
+
+// rules are -E, -r and -L's continuation, applied to the records of one
+// source in GNU parallel's order: the end-of-file string is looked for
+// first, then a continued record is joined, then blank records are left
+// out, then a record ending in a blank waits for the next.
+type rules struct {
+	eof       string
+	skipEmpty bool
+	cont      bool
+	pending   string
+	held      bool // pending holds a record to continue
+}
+
+// active reports whether any rule applies, so that sources without them
+// skip the loop.
+func (r *rules) active() bool { return r.eof != "" || r.skipEmpty || r.cont }
+
+// next returns the next whole record from raw; stop says the end-of-file
+// string was met, so the source must read no further.
+func (r *rules) next(raw func() (string, error)) (rec string, stop bool, err error) {
+	for {
+		rec, err := raw()
+		if err != nil {
+			if errors.Is(err, io.EOF) && r.held {
+				r.held = false
+				return r.pending, false, nil
+			}
+			return "", false, err
+		}
+		if r.eof != "" && rec == r.eof {
+			if r.held {
+				r.held = false
+				return r.pending, true, nil
+			}
+			return "", true, io.EOF
+		}
+		if r.held {
+			rec, r.held = r.pending+rec, false
+		}
+		if r.skipEmpty && blank(rec) {
+			continue
+		}
+		if r.cont && rec != "" && isSpace(rec[len(rec)-1]) {
+			r.pending, r.held = rec, true
+			continue
+		}
+		return rec, false, nil
+	}
+}
+
+func blank(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isSpace(s[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // Args returns a source over the values of a ::: list. As in GNU parallel,
-// each value is read as if it were a file holding the value and one
+// the list is read as if it were a file holding each value followed by the
 // delimiter: a value holding the delimiter (a newline, by default) makes
-// several records, and one ending in it makes an empty last record. Colsep
-// and trimming apply to each record.
+// several records, and one ending in it makes an empty last record. The
+// end-of-file string, -r, continuation, Colsep and trimming apply to the
+// records.
 func Args(values []string, f Format) Source {
 	return &list{values: values, sp: f.splitter()}
 }
@@ -295,18 +402,23 @@ func (l *list) Next() ([]string, error) {
 	if l.err != nil {
 		return nil, l.err
 	}
-	if !l.inRest {
-		if len(l.values) == 0 {
-			return nil, io.EOF
+	var rec string
+	if l.sp.rules.active() {
+		var stop bool
+		var err error
+		rec, stop, err = l.sp.rules.next(l.raw)
+		if stop {
+			l.err, l.values, l.inRest = io.EOF, nil, false
 		}
-		l.rest, l.inRest = l.values[0], true
-		l.values = l.values[1:]
-	}
-	rec := l.rest
-	if i := strings.IndexByte(rec, l.sp.delim); i >= 0 {
-		rec, l.rest = rec[:i], rec[i+1:]
+		if err != nil {
+			l.err = err
+			return nil, err
+		}
 	} else {
-		l.inRest = false
+		var err error
+		if rec, err = l.raw(); err != nil {
+			return nil, err
+		}
 	}
 	l.n++
 	// A value is in memory already, but one that cannot run is refused
@@ -316,6 +428,28 @@ func (l *list) Next() ([]string, error) {
 		return nil, l.err
 	}
 	return l.sp.record(rec), nil
+}
+
+// raw returns the next record of the list, before any rule.
+func (l *list) raw() (string, error) {
+	if !l.inRest {
+		if len(l.values) == 0 {
+			return "", io.EOF
+		}
+		l.rest, l.inRest = l.values[0], true
+		l.values = l.values[1:]
+	}
+	rec := l.rest
+	i, n := strings.IndexByte(rec, l.sp.delim), 1
+	if l.sp.dstr != "" {
+		i, n = strings.Index(rec, l.sp.dstr), len(l.sp.dstr)
+	}
+	if i >= 0 {
+		rec, l.rest = rec[:i], rec[i+n:]
+	} else {
+		l.inRest = false
+	}
+	return rec, nil
 }
 
 // Reader returns a source that streams the records of r, for a :::: file,
@@ -349,16 +483,43 @@ func (r *reader) Next() ([]string, error) {
 	if r.err != nil {
 		return nil, r.err
 	}
+	if !r.sp.rules.active() {
+		rec, err := r.raw()
+		if err != nil {
+			return nil, err
+		}
+		return r.sp.record(rec), nil
+	}
+	rec, stop, err := r.sp.rules.next(r.raw)
+	if stop {
+		r.err = io.EOF
+	}
+	if err != nil {
+		r.err = err
+		return nil, err
+	}
+	if r.sp.max > 0 && len(rec) > r.sp.max {
+		r.err = longRecord(r.name, r.n, r.sp.max)
+		return nil, r.err
+	}
+	return r.sp.record(rec), nil
+}
+
+// raw reads the next record, its delimiter removed, before any rule.
+func (r *reader) raw() (string, error) {
+	if r.err != nil {
+		return "", r.err
+	}
 	r.n++
 	chunk, err := r.br.ReadSlice(r.sp.delim)
-	if err == nil && (r.sp.max == 0 || len(chunk)-1 <= r.sp.max) {
+	if err == nil && (r.sp.max == 0 || len(chunk)-1 <= r.sp.max) && (r.sp.dstr == "" || hasSuffix(chunk, r.sp.dstr)) {
 		// The common case: the record fits the buffer and is copied once.
-		return r.sp.record(string(chunk[:len(chunk)-1])), nil
+		return string(chunk[:len(chunk)-len(r.delim())]), nil
 	}
 	long := r.long[:0]
-	for errors.Is(err, bufio.ErrBufferFull) {
+	for errors.Is(err, bufio.ErrBufferFull) || err == nil && r.sp.dstr != "" && !hasSuffix(long, r.sp.dstr) {
 		long = append(long, chunk...)
-		if r.sp.max > 0 && len(long) > r.sp.max {
+		if r.sp.max > 0 && len(long) > r.sp.max+len(r.delim()) || err == nil && hasSuffix(long, r.sp.dstr) {
 			break
 		}
 		chunk, err = r.br.ReadSlice(r.sp.delim)
@@ -369,13 +530,18 @@ func (r *reader) Next() ([]string, error) {
 		r.long = nil
 	}
 	switch {
+	case err == nil && r.sp.dstr != "":
+		if !hasSuffix(long, r.sp.dstr) {
+			break // over the limit
+		}
+		long = long[:len(long)-len(r.sp.dstr)]
 	case err == nil:
 		long = append(long, chunk[:len(chunk)-1]...)
 	case err == io.EOF:
 		r.err = io.EOF
 		long = append(long, chunk...)
 		if len(long) == 0 {
-			return nil, io.EOF
+			return "", io.EOF
 		}
 	case errors.Is(err, bufio.ErrBufferFull):
 		// Over the limit with no delimiter in sight: stop here.
@@ -387,13 +553,25 @@ func (r *reader) Next() ([]string, error) {
 			err = pe.Err
 		}
 		r.err = fmt.Errorf("input %s: %w", r.name, err)
-		return nil, r.err
+		return "", r.err
 	}
 	if r.sp.max > 0 && len(long) > r.sp.max {
 		r.err = longRecord(r.name, r.n, r.sp.max)
-		return nil, r.err
+		return "", r.err
 	}
-	return r.sp.record(string(long)), nil
+	return string(long), nil
+}
+
+// delim is the delimiter a record read whole ends in.
+func (r *reader) delim() string {
+	if r.sp.dstr != "" {
+		return r.sp.dstr
+	}
+	return "\n" // one byte; only the length counts
+}
+
+func hasSuffix(b []byte, suffix string) bool {
+	return len(b) >= len(suffix) && string(b[len(b)-len(suffix):]) == suffix
 }
 
 // Open opens a :::: or -a file; "-" is standard input, which is not

@@ -203,9 +203,12 @@ func TestColsepPerl(t *testing.T) {
 
 func TestParseDelim(t *testing.T) {
 	t.Parallel()
-	good := map[string]byte{
-		",": ',', "\n": '\n', `\n`: '\n', `\t`: '\t', `\r`: '\r', `\0`: 0, `\1`: 1,
-		`\000`: 0, `\054`: ',', `\377`: 0xff, `\8`: '8', `\`: '\\', "\x00": 0,
+	// What GNU parallel's unquote_printf makes of each.
+	good := map[string]string{
+		",": ",", "\n": "\n", `\n`: "\n", `\t`: "\t", `\r`: "\r", `\0`: "\x00", `\1`: "\x01",
+		`\000`: "\x00", `\054`: ",", `\377`: "\xff", `\8`: "8", `\`: `\`, "\x00": "\x00",
+		"ab": "ab", `\\`: `\\`, `\x2c`: `\x2c`, `\a`: `\a`, `\r\n`: "\r\n", `\\n`: "\\\n",
+		`\12`: "\x012", `\0000`: "\x000", `\089`: "\x0089", "é": "é", "::": "::",
 	}
 	for in, want := range good {
 		got, err := ParseDelim(in)
@@ -213,14 +216,13 @@ func TestParseDelim(t *testing.T) {
 			t.Errorf("ParseDelim(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
-	// GNU parallel reads all of these as several bytes.
-	for _, in := range []string{"", "ab", `\\`, `\x2c`, `\x`, `\a`, `\e`, `\12`, `\0000`, `\400`, `\089`, `\r\n`, `\\n`, "é"} {
+	for _, in := range []string{"", `\400`} {
 		_, err := ParseDelim(in)
 		if err == nil {
 			t.Errorf("ParseDelim(%q) accepted", in)
 			continue
 		}
-		if msg := err.Error(); !strings.HasPrefix(msg, "-d ") || !strings.Contains(msg, "one character") || strings.Contains(msg, "\n") {
+		if msg := err.Error(); !strings.HasPrefix(msg, "-d") || strings.Contains(msg, "\n") {
 			t.Errorf("ParseDelim(%q): %q", in, msg)
 		}
 	}
@@ -236,8 +238,53 @@ func TestSetDelim(t *testing.T) {
 	if !reflect.DeepEqual(got, recs("a\nb", "c")) {
 		t.Fatalf("-d '\\0': got %q", got)
 	}
-	if err := f.SetDelim("ab"); err == nil {
-		t.Fatal("accepted two characters")
+}
+
+// A delimiter of several bytes splits files and ::: values alike, as perl's
+// $/ does in GNU parallel: a partial delimiter is text, and one that
+// straddles the read buffer's edge still ends a record.
+func TestDelimString(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		delim, in string
+		want      []string
+	}{
+		{"::", "a::b::c:d::", []string{"a", "b", "c:d"}},
+		{"::", "a::b", []string{"a", "b"}},
+		{"XY", "aXYbXYc\n", []string{"a", "b", "c\n"}},
+		{"aa", "aaa", []string{"", "a"}},
+		{`\r\n`, "a\r\nb\nc\r\n", []string{"a", "b\nc"}},
+		{"::", "", nil},
+	} {
+		var f Format
+		if err := f.SetDelim(c.delim); err != nil {
+			t.Fatal(err)
+		}
+		var want [][]string
+		for _, w := range c.want {
+			want = append(want, []string{w})
+		}
+		for _, size := range []int{16, 64 << 10} {
+			if got := all(t, newReader(strings.NewReader(c.in), "test", f, size)); !reflect.DeepEqual(got, want) {
+				t.Errorf("-d %q, %q (buffer %d): got %q, want %q", c.delim, c.in, size, got, want)
+			}
+		}
+		if c.in == "" || c.delim == "aa" {
+			// A value that ends in part of the delimiter is cut where the
+			// file would be: not the case the list reads it as.
+			continue
+		}
+		// A ::: value is read as the value and one delimiter.
+		in := strings.TrimSuffix(c.in, f.DelimString)
+		if got := all(t, Args([]string{in}, f)); !reflect.DeepEqual(got, want) {
+			t.Errorf("-d %q, ::: %q: got %q, want %q", c.delim, in, got, want)
+		}
+	}
+	long := strings.Repeat("x", 100) + "::" + strings.Repeat("y", 50)
+	var f Format
+	f.SetDelim("::")
+	if got := all(t, newReader(strings.NewReader(long), "test", f, 16)); len(got) != 2 || len(got[0][0]) != 100 || len(got[1][0]) != 50 {
+		t.Errorf("records across the buffer: %q", got)
 	}
 }
 
@@ -773,17 +820,61 @@ func FuzzReaderMaxRecord(f *testing.F) {
 }
 
 // A NUL byte in a record (other than the delimiter) becomes \0, as in GNU
-// parallel, and the caller hears of it once per source.
+// parallel, and the caller hears of it for each such record, as GNU
+// parallel warns of each.
 func TestNULInRecord(t *testing.T) {
 	t.Parallel()
 	calls := 0
 	f := Format{NUL: func() { calls++ }}
 	got := all(t, Reader(strings.NewReader("a\x00b\nc\nd\x00\n"), "test", f))
-	if !reflect.DeepEqual(got, recs(`a\0b`, "c", `d\0`)) || calls != 1 {
+	if !reflect.DeepEqual(got, recs(`a\0b`, "c", `d\0`)) || calls != 2 {
 		t.Fatalf("got %q, %d calls", got, calls)
 	}
 	calls = 0
 	if all(t, Reader(strings.NewReader("a\nb\n"), "test", f)); calls != 0 {
 		t.Fatalf("%d calls without a NUL", calls)
+	}
+}
+
+// TestRules checks -E, -r and -L's continuation on files and ::: lists,
+// with what GNU parallel 20221122 makes of the same input.
+func TestRules(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name string
+		f    Format
+		in   string   // a file
+		args []string // or a ::: list
+		want []string
+	}{
+		{"-r", Format{SkipEmpty: true}, "a\n\n  \nb\n\t\n", nil, []string{"a", "b"}},
+		{"-r :::", Format{SkipEmpty: true}, "", []string{"a", "\n\n", " ", "d"}, []string{"a", "d"}},
+		{"-L", Format{Continue: true}, "a \nb\nc  \nd\ne\n", nil, []string{"a b", "c  d", "e"}},
+		{"-L :::", Format{Continue: true}, "", []string{"a ", "b", "c"}, []string{"a b", "c"}},
+		{"-L at the end", Format{Continue: true}, "a\nb \n", nil, []string{"a", "b "}},
+		{"-E", Format{EOF: "STOP"}, "a\nb\nSTOP\nc\n", nil, []string{"a", "b"}},
+		{"-E :::", Format{EOF: "b"}, "", []string{"a", "b\nc", "d"}, []string{"a"}},
+		{"-E first", Format{EOF: "a"}, "a\nb\n", nil, nil},
+		{"-E whole records only", Format{EOF: "b"}, "ab\nb c\n", nil, []string{"ab", "b c"}},
+		{"-E while continuing", Format{EOF: "STOP", Continue: true}, "a \nSTOP\nc\n", nil, []string{"a "}},
+		{"-r then -L", Format{SkipEmpty: true, Continue: true}, "a \n\nb\n", nil, []string{"a b"}},
+	} {
+		var src Source
+		if c.args != nil {
+			src = Args(c.args, c.f)
+		} else {
+			src = Reader(strings.NewReader(c.in), "test", c.f)
+		}
+		got := all(t, src)
+		var want [][]string
+		for _, w := range c.want {
+			want = append(want, []string{w})
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: got %q, want %q", c.name, got, want)
+		}
+		if _, err := src.Next(); err != io.EOF {
+			t.Errorf("%s: after the end: %v", c.name, err)
+		}
 	}
 }

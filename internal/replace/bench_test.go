@@ -63,3 +63,31 @@ func BenchmarkAppendShellPlus(b *testing.B) {
 		buf = tm.AppendShell(buf[:0], a)
 	}
 }
+
+// BenchmarkMeter is the packer's cost per value under -X: one Add and one
+// Len, which must not allocate.
+func BenchmarkMeter(b *testing.B) {
+	tm, err := Parse([]string{"gzip", "-9", "--", "pre{}", "{.}.gz"}, Options{Context: 'X'})
+	if err != nil {
+		b.Fatal(err)
+	}
+	m := tm.Meter()
+	vals := []string{"/data/some/path/file-000123.txt", "it's here.txt", "x"}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		if i%1000 == 0 {
+			m.Reset()
+		}
+		m.Add(vals[i%3 : i%3+1])
+		m.Len(vals, 1)
+	}
+}
+
+func TestMeterNoAllocs(t *testing.T) {
+	tm, _ := Parse([]string{"echo", "{}", "{1}"}, Options{Context: 'X'})
+	m := tm.Meter()
+	vals := []string{"a b", "c"}
+	if n := testing.AllocsPerRun(100, func() { m.Reset(); m.Add(vals); m.Len(vals, 3) }); n != 0 {
+		t.Fatalf("%v allocations", n)
+	}
+}

@@ -53,6 +53,10 @@ type Options struct {
 	// with a replacement string. GNU parallel does not quote them then, so
 	// that `parallel {} ::: "echo hi"` runs the input as a command.
 	AlwaysQuote bool
+	// QuoteWords is -q: each command word is one word whatever it holds
+	// (blanks and shell syntax included), quoted as a whole on the shell
+	// line, with the values in it unquoted, as GNU parallel's -q does.
+	QuoteWords bool
 }
 
 // Args is the per-job data a template is rendered with.
@@ -118,7 +122,9 @@ type Template struct {
 	skips   bool // has {choose_k} or {uniq}
 	jobEnv  bool // has {slot}, {host} ...
 	exprs   *Exprs
-	words   int // a guess at the number of words, to size argv
+	words   int  // a guess at the number of words, to size argv
+	qwords  bool // -q: see Options.QuoteWords
+	meter   meterPlan
 }
 
 // Parse compiles the command words as given on the command line; they are
@@ -179,13 +185,19 @@ func Parse(words []string, opt Options) (*Template, error) {
 		segs = append(segs, part{kind: kRepl, op: opNone, all: true})
 	}
 	t := &Template{
-		parts:   merge(segs),
+		parts:   merge(segs, opt.QuoteWords),
 		context: opt.Context,
 		exprs:   exprs,
+		qwords:  opt.QuoteWords,
 	}
 	t.quote = opt.AlwaysQuote || !leadingRepl(t.parts)
-	t.items = contextItems(segs)
-	t.shell, t.words, t.program = needsShell(t.parts)
+	if t.qwords {
+		t.items = wordItems(segs)
+		t.shell, t.words, t.program = wordsNeedShell(segs, len(words))
+	} else {
+		t.items = contextItems(segs)
+		t.shell, t.words, t.program = needsShell(t.parts)
+	}
 	for _, p := range t.parts {
 		if p.kind == kLit {
 			continue
@@ -199,6 +211,7 @@ func Parse(words []string, opt Options) (*Template, error) {
 		// must read them.
 		t.shell = t.shell || p.op == opPerl || p.op == opRaw
 	}
+	t.buildMeter()
 	return t, nil
 }
 
@@ -329,20 +342,73 @@ func positionOf(num string) part {
 }
 
 // merge joins adjacent literal text, so rendering has fewer parts to walk.
-func merge(segs []part) []part {
+// With keepSep (-q) the spaces between words stay parts of their own, as
+// they are the only blanks that separate words.
+func merge(segs []part, keepSep bool) []part {
 	var out []part
 	for _, p := range segs {
 		if p.kind == kLit && p.lit == "" {
 			continue
 		}
-		if n := len(out); n > 0 && p.kind == kLit && out[n-1].kind == kLit {
+		if n := len(out); n > 0 && p.kind == kLit && out[n-1].kind == kLit && !(keepSep && (p.sep || out[n-1].sep)) {
 			out[n-1].lit += p.lit
 			continue
 		}
-		p.sep = false
+		p.sep = p.sep && keepSep
 		out = append(out, p)
 	}
 	return out
+}
+
+// wordItems cuts a -q line into context groups: each command word is one,
+// as blanks inside a word are part of it.
+func wordItems(segs []part) []item {
+	var items []item
+	var cur item
+	for _, p := range segs {
+		if p.sep {
+			if len(cur.parts) > 0 {
+				items = append(items, cur)
+			}
+			items = append(items, item{space: true})
+			cur = item{}
+			continue
+		}
+		if p.kind == kLit && p.lit == "" {
+			continue
+		}
+		cur.parts = append(cur.parts, p)
+		if p.kind != kLit {
+			cur.repl = true
+			cur.normal = cur.normal || p.all
+		}
+	}
+	if len(cur.parts) > 0 {
+		items = append(items, cur)
+	}
+	return items
+}
+
+// wordsNeedShell is needsShell for -q, where every word is quoted: only
+// the first word matters, when it comes from the input or names a builtin.
+func wordsNeedShell(segs []part, words int) (shell bool, n int, program string) {
+	var first strings.Builder
+	firstRepl := false
+	for _, p := range segs {
+		if p.sep {
+			break
+		}
+		if p.kind != kLit {
+			firstRepl = true
+		}
+		first.WriteString(p.lit)
+	}
+	name := first.String()
+	switch {
+	case words == 0, firstRepl, shellWords[name]:
+		return true, words + 1, ""
+	}
+	return false, words + 1, name
 }
 
 // replaceAll cuts every occurrence of the rule's replacement string (or
@@ -605,8 +671,9 @@ func (t *Template) UsesSlot() bool { return t.slot }
 // meant to be shell code. It is also the form --dry-run, -v and the job
 // log show.
 func (t *Template) AppendShell(dst []byte, a Args) []byte {
-	s := sink{mode: toShell, quote: t.quote, buf: dst}
+	s := sink{mode: toShell, quote: t.quote, qw: t.qwords, buf: dst}
 	t.render(&s, &a)
+	s.endWord()
 	return s.buf
 }
 
@@ -625,7 +692,7 @@ func (t *Template) AppendPlain(dst []byte, a Args) []byte {
 // "XaY" and "XbY"). A word that renders to nothing, such as {3} with two
 // values, is dropped, as the shell drops it.
 func (t *Template) Argv(a Args) []string {
-	s := sink{mode: toArgv, argv: make([]string, 0, t.words+len(a.Values))}
+	s := sink{mode: toArgv, qw: t.qwords, argv: make([]string, 0, t.words+len(a.Values))}
 	t.render(&s, &a)
 	s.endWord()
 	return s.argv
@@ -643,7 +710,7 @@ func (t *Template) render(s *sink, a *Args) {
 		it := &t.items[i]
 		switch {
 		case it.space:
-			s.lit(" ")
+			s.space()
 		case !it.normal || len(a.Values) == 0:
 			for j := range it.parts {
 				s.part(&it.parts[j], 0, len(a.Values), a)
@@ -651,7 +718,7 @@ func (t *Template) render(s *sink, a *Args) {
 		default:
 			for v := range a.Values {
 				if v > 0 {
-					s.lit(" ")
+					s.space()
 				}
 				for j := range it.parts {
 					s.part(&it.parts[j], v, v+1, a)
@@ -672,7 +739,10 @@ const (
 type sink struct {
 	mode  uint8
 	quote bool
-	buf   []byte
+	// qw (-q) builds words as for argv, with the template's blanks inside
+	// them, and on a shell line quotes each word whole.
+	qw  bool
+	buf []byte
 
 	argv []string
 	// The word being built: while it is a single piece of the template
@@ -681,12 +751,18 @@ type sink struct {
 	open, copied bool
 	pend         string
 	word         []byte
+	words        int // words written to buf (-q)
 }
+
+// byWords reports whether the sink builds words rather than bytes.
+func (s *sink) byWords() bool { return s.mode == toArgv || s.qw && s.mode == toShell }
 
 // part renders one part; values lo to hi are what {} stands for here
 // (one of them, for a -X copy).
 func (s *sink) part(p *part, lo, hi int, a *Args) {
 	switch {
+	case p.kind == kLit && p.sep:
+		s.space()
 	case p.kind == kLit:
 		s.lit(p.lit)
 	case p.op.isNumber() || p.op == opRaw:
@@ -705,7 +781,7 @@ func (s *sink) part(p *part, lo, hi int, a *Args) {
 	case p.all:
 		for i := lo; i < hi; i++ {
 			if i > lo {
-				s.lit(" ")
+				s.space()
 			}
 			s.valueOf(p, i, a)
 		}
@@ -753,10 +829,23 @@ func (s *sink) evaluated(p *part, i int, a *Args) {
 	s.value(v)
 }
 
-// lit adds literal text, in which blanks separate words.
+// space is a blank that separates words.
+func (s *sink) space() {
+	if s.byWords() {
+		s.endWord()
+		return
+	}
+	s.buf = append(s.buf, ' ')
+}
+
+// lit adds literal text, in which blanks separate words (but for -q).
 func (s *sink) lit(text string) {
-	if s.mode != toArgv {
+	if !s.byWords() {
 		s.buf = append(s.buf, text...)
+		return
+	}
+	if s.qw {
+		s.add(text)
 		return
 	}
 	for len(text) > 0 {
@@ -778,7 +867,7 @@ func (s *sink) lit(text string) {
 // even when empty.
 func (s *sink) value(v string) {
 	switch {
-	case s.mode == toArgv:
+	case s.byWords():
 		s.add(v)
 	case s.quote && s.mode == toShell:
 		s.buf = AppendQuote(s.buf, v)
@@ -789,7 +878,7 @@ func (s *sink) value(v string) {
 
 // raw adds text that is shell code: unquoted, though from a value.
 func (s *sink) raw(v string) {
-	if s.mode == toArgv {
+	if s.byWords() {
 		s.add(v)
 		return
 	}
@@ -797,7 +886,7 @@ func (s *sink) raw(v string) {
 }
 
 func (s *sink) padded(n, of int64) {
-	if s.mode != toArgv {
+	if !s.byWords() {
 		s.buf = padded(s.buf, n, of)
 		return
 	}
@@ -806,7 +895,7 @@ func (s *sink) padded(n, of int64) {
 }
 
 func (s *sink) num(n int64) {
-	if s.mode != toArgv {
+	if !s.byWords() {
 		s.buf = strconv.AppendInt(s.buf, n, 10)
 		return
 	}
@@ -844,12 +933,24 @@ func (s *sink) endWord() {
 	if !s.open {
 		return
 	}
+	s.open = false
+	if s.mode == toShell {
+		if s.words > 0 {
+			s.buf = append(s.buf, ' ')
+		}
+		s.words++
+		if s.copied {
+			s.buf = AppendQuote(s.buf, string(s.word))
+		} else {
+			s.buf = AppendQuote(s.buf, s.pend)
+		}
+		return
+	}
 	if s.copied {
 		s.argv = append(s.argv, string(s.word))
 	} else {
 		s.argv = append(s.argv, s.pend)
 	}
-	s.open = false
 }
 
 // noExt is parallel's s:\.[^/.]*$:: : it removes the last dot and what

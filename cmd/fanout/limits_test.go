@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -65,22 +66,74 @@ func TestHugeJobsValueRunsInBoundedMemory(t *testing.T) {
 }
 
 // Under an open file limit too low for -j, fanout runs fewer jobs at once,
-// says so in one line, and runs every job, as GNU parallel does.
+// says so in GNU parallel's words (recorded from GNU parallel 20221122
+// under ulimit -n 40, its figure aside), and runs every job, as GNU
+// parallel does. Run through a link named parallel, it speaks as
+// parallel; at ulimit -n 20, where GNU parallel itself cannot start a job,
+// fanout still runs one at a time.
 func TestLowOpenFileLimitRunsEveryJob(t *testing.T) {
 	t.Parallel()
-	args := append([]string{"-c", `ulimit -n 40 && exec "$0" "$@"`, os.Args[0], "-j30", "echo"}, seqArgs(60)...)
-	cmd := exec.Command("sh", args...)
-	cmd.Dir = t.TempDir()
-	cmd.Env = childEnv("FANOUT_TEST_AS_CLI=1", "PARALLEL_SHELL=/bin/sh")
-	var stdout, stderr strings.Builder
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("%v; stderr:\n%s", err, stderr.String())
+	parallel := linkedAs(t, "parallel")
+	for _, limit := range []string{"40", "20"} {
+		args := append([]string{"-c", `ulimit -n ` + limit + ` && exec "$0" "$@"`, parallel, "-j100", "echo"}, seqArgs(60)...)
+		cmd := exec.Command("sh", args...)
+		cmd.Dir = t.TempDir()
+		cmd.Env = childEnv("FANOUT_TEST_AS_CLI=1", "PARALLEL_SHELL=/bin/sh")
+		var stdout, stderr strings.Builder
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("ulimit -n %s: %v; stderr:\n%s", limit, err, stderr.String())
+		}
+		checkEveryJobPrinted(t, stdout.String(), 60)
+		n := regexp.MustCompile(`^parallel: Warning: Only enough file handles to run (\d+) jobs in parallel.\n`).FindStringSubmatch(stderr.String())
+		if n == nil {
+			t.Fatalf("ulimit -n %s: stderr is not GNU parallel's warning:\n%s", limit, stderr.String())
+		}
+		want := "parallel: Warning: Only enough file handles to run " + n[1] + " jobs in parallel.\n" +
+			"parallel: Warning: Try running 'parallel -j0 -N " + n[1] + " --pipe parallel -j0'\n" +
+			"parallel: Warning: or increasing 'ulimit -n' (try: ulimit -n `ulimit -Hn`)\n" +
+			"parallel: Warning: or increasing 'nofile' in /etc/security/limits.conf\n" +
+			"parallel: Warning: or increasing /proc/sys/fs/file-max\n"
+		if stderr.String() != want {
+			t.Fatalf("ulimit -n %s: stderr\n%s\nwant\n%s", limit, stderr.String(), want)
+		}
 	}
-	checkEveryJobPrinted(t, stdout.String(), 60)
-	lines := strings.Split(strings.TrimSuffix(stderr.String(), "\n"), "\n")
-	if len(lines) != 1 || !strings.Contains(lines[0], "warning") || !strings.Contains(lines[0], "ulimit -n") {
-		t.Fatalf("stderr is not one warning line naming ulimit -n:\n%s", stderr.String())
+}
+
+// linkedAs returns a symbolic link named name to this test binary, which
+// runs as the command with FANOUT_TEST_AS_CLI=1.
+func linkedAs(t *testing.T, name string) string {
+	t.Helper()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(t.TempDir(), name)
+	if err := os.Symlink(self, link); err != nil {
+		t.Fatal(err)
+	}
+	return link
+}
+
+// Messages begin with the name the command was invoked by: through a link
+// named parallel they read as GNU parallel's, the usage hint included;
+// under its own name it is fanout.
+func TestMessagesNameTheInvokedCommand(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"parallel", "fanout", "my-runner"} {
+		cmd := exec.Command(linkedAs(t, name), "--halt", "sometimes", "echo", ":::", "a")
+		cmd.Env = childEnv("FANOUT_TEST_AS_CLI=1")
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		err := cmd.Run()
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 255 {
+			t.Fatalf("%s: %v, want exit status 255", name, err)
+		}
+		want := name + ": --halt \"sometimes\": use never, now|soon,fail|success|done=N or =N%\n" +
+			name + ": try '" + name + " --help'\n"
+		if stderr.String() != want {
+			t.Errorf("%s: stderr\n%s\nwant\n%s", name, stderr.String(), want)
+		}
 	}
 }
 

@@ -19,8 +19,12 @@ func TestMain(m *testing.M) {
 	if out := os.Getenv("FANOUT_TEST_AS_PEAK"); out != "" {
 		os.Exit(runPeak(out, os.Args[1], os.Args[2:]...))
 	}
+	// parallel is fanout run through a link of that name, whose messages
+	// begin as GNU parallel's do: scripts compare them with what GNU
+	// parallel printed.
 	testscript.Main(m, map[string]func(){
-		"fanout": func() { os.Exit(cli.Run(os.Args[1:])) },
+		"fanout":   func() { os.Exit(cli.Run(os.Args[1:])) },
+		"parallel": func() { os.Exit(cli.Run(os.Args[1:])) },
 	})
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sync"
 
 	"golang.org/x/sys/unix"
@@ -18,12 +19,26 @@ type Streams struct {
 	// terminal; Stdio sets them from the real descriptors, tests as they
 	// please.
 	OutIsTerminal, ErrIsTerminal bool
+	// Name is the name fanout's messages begin with: the name it was
+	// invoked by, so that a link named parallel speaks as GNU parallel
+	// does. Empty means "fanout".
+	Name string
 }
 
 // Stdio returns the process's own streams.
 func Stdio() Streams {
 	return Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr,
-		OutIsTerminal: isTerminal(os.Stdout), ErrIsTerminal: isTerminal(os.Stderr)}
+		OutIsTerminal: isTerminal(os.Stdout), ErrIsTerminal: isTerminal(os.Stderr),
+		Name: invokedAs(os.Args)}
+}
+
+// invokedAs is the program's name as it was invoked: the last element of
+// argv[0].
+func invokedAs(argv []string) string {
+	if len(argv) == 0 {
+		return ""
+	}
+	return filepath.Base(argv[0])
 }
 
 func isTerminal(f *os.File) bool {
@@ -81,11 +96,43 @@ func (c *console) overlay(l overlay) {
 	}
 }
 
-// warnf prints one line on stderr, after "fanout: ".
+// name is what messages begin with.
+func (c *console) name() string {
+	if c.Name == "" || c.Name == "." || c.Name == "/" {
+		return "fanout"
+	}
+	return c.Name
+}
+
+// warnf prints one line on stderr, after the program's name ("fanout: ").
 func (c *console) warnf(format string, args ...any) {
 	c.Lock()
 	defer c.Unlock()
-	fmt.Fprintf(c.err, "fanout: "+format+"\n", args...)
+	fmt.Fprintf(c.err, "%s: "+format+"\n", append([]any{c.name()}, args...)...)
+}
+
+// warning prints lines on stderr as GNU parallel prints its warnings:
+// each after "NAME: Warning: ".
+func (c *console) warning(lines ...string) {
+	c.Lock()
+	defer c.Unlock()
+	for _, l := range lines {
+		fmt.Fprintf(c.err, "%s: Warning: %s\n", c.name(), l)
+	}
+}
+
+// status prints lines on stderr as GNU parallel prints its notices: the
+// first after "NAME: ", the others as they are (a job's command).
+func (c *console) status(lines ...string) {
+	c.Lock()
+	defer c.Unlock()
+	for i, l := range lines {
+		if i == 0 {
+			fmt.Fprintf(c.err, "%s: ", c.name())
+		}
+		io.WriteString(c.err, l)
+		io.WriteString(c.err, "\n")
+	}
 }
 
 // errLine prints line on stderr as it is, for -t.

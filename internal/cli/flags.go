@@ -282,6 +282,7 @@ var flags = concat(
 		boolFlag("--resume", "skip jobs the job log has", func(o *Options) { o.Resume = true }),
 		boolFlag("--resume-failed", "skip jobs logged as succeeded; rerun failed ones", func(o *Options) { o.ResumeFailed = true }),
 		boolFlag("--retry-failed", "rerun the failed jobs of the job log, ignoring the input", func(o *Options) { o.RetryFailed = true }),
+		boolFlag("--check-joblog", "resume only from a log this command line wrote", func(o *Options) { o.CheckJobLog = true }),
 	),
 	section("Defaults",
 		argFlag("-J --profile", "NAME", "read ~/.parallel/NAME instead of ~/.parallel/config", func(o *Options, v string) error {

@@ -1,6 +1,9 @@
 package cli
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"math"
 	"sync"
 	"sync/atomic"
@@ -18,7 +21,9 @@ type haltRule struct {
 
 // halter stops the run when the --halt condition is met, and decides the
 // exit status GNU parallel would give. Its check runs in the pool's
-// workers (fanout.Pool.StopWhen), as each job ends.
+// workers, as each job ends (the pool's Finished event); the notices it
+// has for a job are handed to notify, to be printed after that job's
+// output, where GNU parallel prints them.
 type halter struct {
 	rule haltRule
 	kill func() // terminate running jobs
@@ -26,20 +31,43 @@ type halter struct {
 	// therefore reads the whole input first, as GNU parallel does; else
 	// those submitted so far.
 	total *atomic.Int64
-	c     *console
 	line  func(*fanout.Job) string
+	// notify, if set, is given what to print on stderr once the job's
+	// output is out: GNU parallel's "NAME: This job failed:" and the
+	// job's command, and for soon, how many jobs it still waits for.
+	notify func(j *fanout.Job, n *haltNotice)
+
+	started atomic.Int64 // jobs that started, for "Waiting for N jobs"
 
 	mu                      sync.Mutex
 	done, failed, succeeded int
+	ended                   int64 // jobs that started and ended
 	halted                  bool
 	exit                    int // the exit status fixed when the run halted
 }
 
-// check counts r and reports whether the pool must stop.
+// observe follows the pool's events: it counts the jobs that start, and
+// checks each one that ends. It reports whether the pool must stop.
+func (h *halter) observe(ev fanout.Event) bool {
+	if ev.Kind == fanout.Started {
+		h.started.Add(1)
+		return false
+	}
+	return h.check(ev.Result)
+}
+
+// check counts r and reports whether the pool must stop. Like GNU
+// parallel, it has a notice for every job the rule counts (each failed
+// job for fail=N), and for soon, once the rule holds, says how many jobs
+// are still running.
 func (h *halter) check(r *fanout.Result) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.halted {
+	if !errors.Is(r.Err, context.Canceled) {
+		h.ended++ // a job that never started ended with the context's error
+	}
+	if h.halted && h.rule.now {
+		// GNU parallel kills the others and says no more.
 		if !h.killedByHalt(r) {
 			h.count(r)
 		}
@@ -47,27 +75,58 @@ func (h *halter) check(r *fanout.Result) bool {
 	}
 	h.count(r)
 	var n int
-	switch h.rule.why {
-	case 'f':
-		if r.Success() {
-			return false
-		}
-		n = h.failed
-	case 's':
-		if !r.Success() {
-			return false
-		}
-		n = h.succeeded
+	var what string
+	switch {
+	case h.rule.why == 'f' && !r.Success():
+		n, what = h.failed, "This job failed:"
+	case h.rule.why == 's' && r.Success():
+		n, what = h.succeeded, "This job succeeded:"
+	case h.rule.why == 'd':
+		n, what = h.done, "This job finished:"
 	default:
-		n = h.done
+		return h.halted
 	}
-	if h.rule.percent > 0 {
-		if float64(n)*100 < h.rule.percent*float64(h.total.Load()) {
-			return false
+	notice := &haltNotice{what: what, command: h.line(r.Job)}
+	if h.reached(n) {
+		if !h.halted {
+			h.halt(r)
 		}
-	} else if n < h.rule.count {
-		return false
+		if !h.rule.now {
+			notice.waiting = h.started.Load() - h.ended
+		}
 	}
+	if h.notify != nil {
+		h.notify(r.Job, notice)
+	}
+	return h.halted
+}
+
+// haltNotice is what --halt says of a job it counted.
+type haltNotice struct {
+	what    string // "This job failed:", ...
+	command string
+	waiting int64 // for soon, once the rule holds: the jobs still running
+}
+
+// print puts the notice on stderr in GNU parallel's words.
+func (n *haltNotice) print(c *console) {
+	c.status(n.what, n.command)
+	if n.waiting > 0 {
+		c.status(fmt.Sprintf("Starting no more jobs. Waiting for %d jobs to finish.", n.waiting))
+	}
+}
+
+// reached reports whether n counted jobs meet the rule. h.mu is held.
+func (h *halter) reached(n int) bool {
+	if h.rule.percent > 0 {
+		return float64(n)*100 >= h.rule.percent*float64(h.total.Load())
+	}
+	return n >= h.rule.count
+}
+
+// halt fixes the exit status as the run halts, r being the job that
+// halted it, and kills the running jobs for now. h.mu is held.
+func (h *halter) halt(r *fanout.Result) {
 	h.halted = true
 	switch {
 	case h.rule.why == 's':
@@ -79,12 +138,9 @@ func (h *halter) check(r *fanout.Result) bool {
 	default:
 		h.exit = failedStatus(h.failed)
 	}
-	what := map[byte]string{'f': "failed", 's': "succeeded", 'd': "finished"}[h.rule.why]
-	h.c.warnf("halting (--halt): this job %s: %s", what, h.line(r.Job))
 	if h.rule.now {
 		h.kill()
 	}
-	return true
 }
 
 func (h *halter) count(r *fanout.Result) {

@@ -1,7 +1,8 @@
 package cli
 
 import (
-	"io"
+	"fmt"
+	"slices"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -48,7 +49,7 @@ func TestHalter(t *testing.T) {
 		total.Store(int64(len(tt.jobs)))
 		kills := 0
 		hs := &halter{rule: haltRule{now: h.When == HaltNow, why: h.Why[0], count: h.Count, percent: h.Percent},
-			kill: func() { kills++ }, total: &total, c: newConsole(Streams{Err: io.Discard}),
+			kill: func() { kills++ }, total: &total,
 			line: func(*fanout.Job) string { return "job" }}
 		stopAt, failed := -1, 0
 		for i, r := range tt.jobs {
@@ -77,6 +78,53 @@ func TestHalter(t *testing.T) {
 		}
 		if (kills > 0) != tt.killed {
 			t.Errorf("%s: killed running jobs: %v, want %v", tt.halt, kills > 0, tt.killed)
+		}
+	}
+}
+
+// TestHaltNotices replays jobs through --halt rules and checks what is
+// said of each, against GNU parallel 20221122: every job the rule counts
+// is named, and with soon, once the rule holds, the jobs still running.
+// Each job here starts before the first ends, as under -j3 with three
+// jobs.
+func TestHaltNotices(t *testing.T) {
+	t.Parallel()
+	exit := func(n int) *fanout.Result { return &fanout.Result{ExitCode: n} }
+	tests := []struct {
+		halt string
+		jobs []*fanout.Result
+		want []string // per job: "" for no notice, else what and the jobs waited for
+	}{
+		{"soon,fail=1", []*fanout.Result{exit(1), exit(1), exit(0)}, []string{"This job failed: 2", "This job failed: 1", ""}},
+		{"soon,fail=2", []*fanout.Result{exit(1), exit(0), exit(1)}, []string{"This job failed: 0", "", "This job failed: 0"}},
+		{"soon,done=2", []*fanout.Result{exit(1), exit(0), exit(1)}, []string{"This job finished: 0", "This job finished: 1", "This job finished: 0"}},
+		{"soon,success=1", []*fanout.Result{exit(1), exit(0), exit(0)}, []string{"", "This job succeeded: 1", "This job succeeded: 0"}},
+		{"now,fail=1", []*fanout.Result{exit(1), exit(1), exit(1)}, []string{"This job failed: 0", "", ""}},
+		{"soon,fail=50%", []*fanout.Result{exit(0), exit(1), exit(1)}, []string{"", "This job failed: 0", "This job failed: 0"}},
+	}
+	for _, tt := range tests {
+		h, err := ParseHalt(tt.halt)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.halt, err)
+		}
+		var total atomic.Int64
+		total.Store(int64(len(tt.jobs)))
+		got := make([]string, len(tt.jobs))
+		hs := &halter{rule: haltRule{now: h.When == HaltNow, why: h.Why[0], count: h.Count, percent: h.Percent},
+			kill: func() {}, total: &total,
+			line: func(j *fanout.Job) string { return j.Shell },
+			notify: func(j *fanout.Job, n *haltNotice) {
+				got[j.Data.(int)] = fmt.Sprintf("%s %d", n.what, n.waiting)
+			}}
+		for i, r := range tt.jobs {
+			r.Job = &fanout.Job{Data: i}
+			hs.observe(fanout.Event{Kind: fanout.Started, Result: r})
+		}
+		for _, r := range tt.jobs {
+			hs.observe(fanout.Event{Kind: fanout.Finished, Result: r})
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%s: notices %q, want %q", tt.halt, got, tt.want)
 		}
 	}
 }

@@ -20,14 +20,18 @@ type jobSource interface {
 
 // inputJobs numbers the records of the input, and leaves out those that an
 // earlier run's job log has as done: all of them for --resume, those that
-// succeeded for --resume-failed.
+// succeeded for --resume-failed. Jobs are matched by sequence number
+// alone, as GNU parallel matches them, so that a failed job runs again
+// with a command line fixed since (the documented use of
+// --resume-failed).
 type inputJobs struct {
 	src  input.Source
 	seq  int64
 	prev *joblog.Log // nil when not resuming
 	// failedToo runs again the logged jobs that failed (--resume-failed).
 	failedToo bool
-	// check refuses a log written by another command line.
+	// check, if set (--check-joblog), refuses a log written by another
+	// command line.
 	check func(e *joblog.Entry, d *jobData) error
 }
 
@@ -46,8 +50,10 @@ func (j *inputJobs) next() (*jobData, error) {
 		if !ok || j.failedToo && !e.Succeeded() {
 			return d, nil
 		}
-		if err := j.check(e, d); err != nil {
-			return nil, err
+		if j.check != nil {
+			if err := j.check(e, d); err != nil {
+				return nil, err
+			}
 		}
 	}
 }
@@ -139,12 +145,11 @@ func (p *parts) openJobs() (jobSource, error) {
 	}
 	p.closers = append(p.closers, closeInputs)
 	p.fitSlots() // once the inputs are open, which take descriptors too
-	return &inputJobs{
-		src:       batch(o, p.plan, src, p.limit, p.maxLen),
-		prev:      prev,
-		failedToo: !o.Resume,
-		check:     func(e *joblog.Entry, d *jobData) error { return p.plan.sameCommand(path, e, d) },
-	}, nil
+	jobs := &inputJobs{src: batch(o, p.plan, src, p.limit, p.maxLen), prev: prev, failedToo: !o.Resume}
+	if o.CheckJobLog {
+		jobs.check = func(e *joblog.Entry, d *jobData) error { return p.plan.sameCommand(path, e, d) }
+	}
+	return jobs, nil
 }
 
 // fitSlots lowers the job slots to what the open file and process limits

@@ -1,8 +1,8 @@
 package cli
 
 import (
-	"fmt"
 	"runtime"
+	"strconv"
 
 	"golang.org/x/sys/unix"
 )
@@ -38,8 +38,10 @@ const reaperThreads = 4
 
 // slotFit is how many job slots this process's limits leave room for.
 type slotFit struct {
-	slots int    // slots to run: the slots asked for, or fewer that fit
-	short string // when fewer, why, as a warning; empty if all fit
+	slots int // slots to run: the slots asked for, or fewer that fit
+	// short is the limit that left fewer: "files" or "processes"; empty
+	// if all fit.
+	short string
 }
 
 // fitSlots lowers slots to what the limits on open files (RLIMIT_NOFILE)
@@ -52,26 +54,39 @@ func fitSlots(slots int) slotFit {
 	if unix.Getrlimit(unix.RLIMIT_NOFILE, &lim) == nil && lim.Cur < 1<<40 {
 		room := (int(lim.Cur) - openFiles() - fdReserve) / fdsPerJob
 		if room < fit.slots {
-			fit = slotFit{slots: max(1, room), short: fmt.Sprintf(
-				"only enough open files (ulimit -n %d) to run %s at once; raise the limit to run more", lim.Cur, jobs(max(1, room)))}
+			fit = slotFit{slots: max(1, room), short: "files"}
 		}
 	}
-	if n, limit, ok := processRoom(fit.slots*procsPerJob + threadReserve()); ok {
+	if n, _, ok := processRoom(fit.slots*procsPerJob + threadReserve()); ok {
 		room := n / procsPerJob
 		if room < fit.slots {
-			fit = slotFit{slots: max(1, room), short: fmt.Sprintf(
-				"only enough processes (ulimit -u %d) to run %s at once; raise the limit or end other processes to run more", limit, jobs(max(1, room)))}
+			fit = slotFit{slots: max(1, room), short: "processes"}
 		}
 	}
 	return fit
 }
 
-func jobs(n int) string {
-	if n == 1 {
-		return "1 job"
+// warning is what GNU parallel says when the limits leave room for fewer
+// jobs than asked for, word for word; name is the program's name.
+func (f slotFit) warning(name string) []string {
+	n := strconv.Itoa(f.slots)
+	if f.short == "processes" {
+		return append([]string{"Only enough available processes to run " + n + " jobs in parallel."}, morePids...)
 	}
-	return fmt.Sprintf("%d jobs", n)
+	return append([]string{"Only enough file handles to run " + n + " jobs in parallel.",
+		"Try running '" + name + " -j0 -N " + n + " --pipe " + name + " -j0'"}, moreFiles...)
 }
+
+// moreFiles and morePids end GNU parallel's warnings about open files and
+// processes: how to raise the limits.
+var (
+	moreFiles = []string{"or increasing 'ulimit -n' (try: ulimit -n `ulimit -Hn`)",
+		"or increasing 'nofile' in /etc/security/limits.conf",
+		"or increasing /proc/sys/fs/file-max"}
+	morePids = []string{"Try increasing 'ulimit -u' (try: ulimit -u `ulimit -Hu`)",
+		"or increasing 'nproc' in /etc/security/limits.conf",
+		"or increasing /proc/sys/kernel/pid_max"}
+)
 
 // processRoom returns how many more processes the real user may start
 // beyond fanout's own threadReserve, and the limit; ok is false when no

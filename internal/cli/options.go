@@ -99,6 +99,11 @@ type Options struct {
 	TmpDir                            string
 	Report                            string // --report FILE.html
 
+	// CheckJobLog (--check-joblog) refuses to resume from a job log whose
+	// commands this command line would not give; false matches jobs by
+	// sequence number alone, as GNU parallel does.
+	CheckJobLog bool
+
 	Bar, ETA, Progress bool  // --bar, --eta, --progress
 	TotalJobs          int64 // --total-jobs; zero: counted from the input
 

@@ -32,7 +32,7 @@ func (oc outcome) exit(c *console) int {
 	case oc.err != nil && !errors.Is(oc.err, context.Canceled):
 		c.warnf("%v", oneLine(oc.err))
 		if isUsage(oc.err) {
-			c.warnf("try 'fanout --help'")
+			c.warnf("try '%s --help'", c.name())
 		}
 		return ExitError
 	case oc.halt != nil:

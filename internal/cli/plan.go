@@ -27,6 +27,9 @@ type jobData struct {
 	// verbatim says line is the command itself, run as it is (a failed
 	// command of a job log, for --retry-failed), not rendered from values.
 	verbatim bool
+	// notice is what --halt has to say of the job, printed after its
+	// output (see halter).
+	notice *haltNotice
 }
 
 func dataOf(j *fanout.Job) *jobData { return j.Data.(*jobData) }
@@ -150,7 +153,8 @@ func (l *lineMeter) Add(line []string, n int) int {
 }
 
 // sameCommand refuses to resume from a log that another command line
-// wrote: skipping its jobs would skip work that was never done.
+// wrote (--check-joblog): skipping its jobs would skip work that was never
+// done.
 func (pl *plan) sameCommand(path string, e *joblog.Entry, d *jobData) error {
 	if pl.tmpl == nil || pl.tmpl.UsesSlot() || pl.eval {
 		// The line is known only as the job runs.
@@ -164,7 +168,7 @@ func (pl *plan) sameCommand(path string, e *joblog.Entry, d *jobData) error {
 	if strings.ReplaceAll(string(line), "\n", `\n`) == e.Command {
 		return nil
 	}
-	return fmt.Errorf("joblog %s: job %d was %q, this command line gives %q: the log belongs to another command line; use another --joblog or remove it", path, d.seq, e.Command, line)
+	return fmt.Errorf("joblog %s: job %d was %q, this command line gives %q: the log belongs to another command line; use another --joblog, remove it, or resume without --check-joblog", path, d.seq, e.Command, line)
 }
 
 // render fills in the job's command, and the text -v, --tag and the job

@@ -78,15 +78,16 @@ var hints = map[syscall.Errno]string{
 	syscall.E2BIG:  "the command line is longer than the system allows: use fewer values per job (-n) or pass data on standard input",
 }
 
-// shrinkWarning says why the pool runs fewer jobs at once, and what to do.
-func shrinkWarning(err error) string {
+// shrinkWarning is what GNU parallel says, word for word, when a job
+// cannot start for want of open files or processes and the pool runs
+// fewer at once (limit); name is the program's name.
+func shrinkWarning(name string, limit int, err error) []string {
 	switch e, _ := exhaustion(err); e {
-	case syscall.EMFILE:
-		return "too many open files: running fewer jobs at once; raise ulimit -n to run more"
-	case syscall.ENFILE:
-		return "the system is out of open files: running fewer jobs at once"
+	case syscall.EMFILE, syscall.ENFILE:
+		return append([]string{"No more file handles. ",
+			"Try running '" + name + " -j0 -N 100 --pipe " + name + " -j0'"}, moreFiles...)
 	}
-	return "the system will not start more processes: running fewer jobs at once; raise ulimit -u or end other processes to run more"
+	return append([]string{fmt.Sprintf("No more processes: Decreasing number of running jobs to %d.", limit)}, morePids...)
 }
 
 func (s *resourceStop) err() error {
@@ -95,15 +96,15 @@ func (s *resourceStop) err() error {
 	return s.first
 }
 
-// warnOnce prints at most one warning line in a run: whether the estimate
-// at start or the pool later lowered the slots, saying it once is enough.
+// warnOnce prints at most one warning in a run: whether the estimate at
+// start or the pool later lowered the slots, saying it once is enough.
 type warnOnce struct {
 	c    *console
 	done atomic.Bool
 }
 
-func (o *warnOnce) warn(msg string) {
+func (o *warnOnce) warn(lines []string) {
 	if o.done.CompareAndSwap(false, true) {
-		o.c.warnf("warning: %s", msg)
+		o.c.warning(lines...)
 	}
 }

@@ -170,17 +170,24 @@ func (p *parts) execute(sigs <-chan os.Signal) outcome {
 	if err != nil {
 		return outcome{err: err}
 	}
-	pool.OnShrink = func(_ int, err error) { p.warning.warn(shrinkWarning(err)) }
+	pool.OnShrink = func(limit int, err error) { p.warning.warn(shrinkWarning(p.c.name(), limit, err)) }
 	var exhausted resourceStop
 	var fatal fatalStop
 	// Everything that follows the jobs as they run; another observer is
 	// one more entry.
 	observers := []func(fanout.Event){func(ev fanout.Event) {
 		if ev.Kind != fanout.Finished {
+			if hs != nil {
+				hs.observe(ev)
+			}
 			return
 		}
 		dl.finish(ev.Job)
-		if exhausted.check(ev.Result) || hs != nil && hs.check(ev.Result) || fatal.check(ev.Result) {
+		stop := exhausted.check(ev.Result) || fatal.check(ev.Result)
+		if hs != nil && hs.observe(ev) {
+			stop = true
+		}
+		if stop {
 			pool.Stop()
 		}
 	}}
@@ -216,7 +223,7 @@ func (p *parts) execute(sigs <-chan os.Signal) outcome {
 	// than do.
 	counted := p.jobs
 	if p.fit.short != "" {
-		counted = &onNth{src: p.jobs, n: p.limit + 1, do: func() { p.warning.warn(p.fit.short) }}
+		counted = &onNth{src: p.jobs, n: p.limit + 1, do: func() { p.warning.warn(p.fit.warning(p.c.name())) }}
 	}
 	if live != nil {
 		if p.o.TotalJobs == 0 {
@@ -307,8 +314,9 @@ func (p *parts) halter(kill func(), submitted *atomic.Int64) (*halter, error) {
 		total.Store(int64(len(all)))
 	}
 	return &halter{rule: haltRule{now: h.When == HaltNow, why: h.Why[0], count: h.Count, percent: h.Percent},
-		kill: kill, total: total, c: p.c,
-		line: func(j *fanout.Job) string { return string(dataOf(j).line) }}, nil
+		kill: kill, total: total,
+		line:   func(j *fanout.Job) string { return string(dataOf(j).line) },
+		notify: func(j *fanout.Job, n *haltNotice) { dataOf(j).notice = n }}, nil
 }
 
 // submitAll hands every job to the pool, waiting delay between one start

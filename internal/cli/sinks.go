@@ -42,7 +42,14 @@ func (d *delivery) Receive(r *fanout.Result) error {
 	if dataOf(r.Job).skipped && r.Err == nil {
 		r.ExitCode = -2 // it ran as true; GNU parallel logs -2
 	}
+	if r.TimedOut {
+		// GNU parallel says so as it kills the job, before its output.
+		d.status.c.warning("This job was killed because it timed out:", string(dataOf(r.Job).line))
+	}
 	err := d.outputs.Receive(r)
+	if n := dataOf(r.Job).notice; n != nil && !errors.Is(err, syscall.EPIPE) {
+		n.print(d.status.c)
+	}
 	if err == nil && errors.Is(r.OutputErr, syscall.EPIPE) {
 		err = r.OutputErr // streamed output met the closed pipe
 	}
@@ -174,8 +181,6 @@ func (st *statusSink) count(r *fanout.Result, lost bool) {
 			break // the run stops with it
 		}
 		st.c.warnf("%v", oneLine(r.Err))
-	case r.TimedOut:
-		st.c.warnf("job %d timed out after %v: %s", dataOf(r.Job).seq, r.Runtime.Round(time.Millisecond), dataOf(r.Job).line)
 	}
 }
 

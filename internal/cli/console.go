@@ -154,6 +154,17 @@ func (w lockedWriter) Write(b []byte) (int, error) {
 	return w.c.out.Write(b)
 }
 
+// stderr is a writer to Err that takes the console's lock for each write.
+func (c *console) stderr() io.Writer { return lockedErr{c} }
+
+type lockedErr struct{ c *console }
+
+func (w lockedErr) Write(b []byte) (int, error) {
+	w.c.Lock()
+	defer w.c.Unlock()
+	return w.c.err.Write(b)
+}
+
 // termWidth is the width of the terminal w is, in columns; 0 if w is not a
 // terminal, or does not say.
 func termWidth(w io.Writer) int {

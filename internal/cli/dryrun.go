@@ -11,8 +11,10 @@ import (
 )
 
 // dryRun prints the commands instead of running them. A job's slot ({%})
-// is the one it would get if every job took as long as every other.
-func dryRun(pl *plan, jobs jobSource, out io.Writer, limit int, verbose func([]byte)) error {
+// is the one it would get if every job took as long as every other. It
+// returns the number of jobs a replacement string skipped, which GNU
+// parallel counts as failed even here.
+func dryRun(pl *plan, jobs jobSource, out io.Writer, limit int, verbose func([]byte)) (skipped int, err error) {
 	bw := bufio.NewWriterSize(out, 64<<10)
 	for {
 		d, err := jobs.next()
@@ -21,10 +23,16 @@ func dryRun(pl *plan, jobs jobSource, out io.Writer, limit int, verbose func([]b
 		}
 		if err != nil {
 			bw.Flush()
-			return err
+			return skipped, err
 		}
 		var job fanout.Job
-		pl.render(&job, d, replace.Args{Values: d.values, Seq: d.seq, Slot: int((d.seq-1)%int64(limit)) + 1})
+		if err := pl.render(&job, d, replace.Args{Values: d.values, Seq: d.seq, Slot: int((d.seq-1)%int64(limit)) + 1}); err != nil {
+			bw.Flush()
+			return skipped, err
+		}
+		if d.skipped {
+			skipped++
+		}
 		if pl.tag && !d.verbatim {
 			bw.Write(d.tag)
 			bw.WriteByte('\t')
@@ -34,11 +42,11 @@ func dryRun(pl *plan, jobs jobSource, out io.Writer, limit int, verbose func([]b
 		}
 		bw.Write(d.line)
 		if err := bw.WriteByte('\n'); err != nil {
-			return fmt.Errorf("write standard output: %w", err)
+			return skipped, fmt.Errorf("write standard output: %w", err)
 		}
 	}
 	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("write standard output: %w", err)
+		return skipped, fmt.Errorf("write standard output: %w", err)
 	}
-	return nil
+	return skipped, nil
 }

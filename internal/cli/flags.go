@@ -76,6 +76,19 @@ func intArg(name string, dst func(o *Options) *int) func(o *Options, v string) e
 	}
 }
 
+// renameFlag is an option that gives one of the default replacement
+// strings another name.
+func renameFlag(names, of string, dst func(o *Options) *string) flagSpec {
+	first := strings.Fields(names)[0]
+	return argFlag(names, "STR", "use STR instead of "+of, func(o *Options, v string) error {
+		if v == "" {
+			return fmt.Errorf("%s needs a non-empty replacement string", first)
+		}
+		*dst(o) = v
+		return nil
+	})
+}
+
 // countArg parses a count as GNU parallel does for -n, -N, -L, -l and -s:
 // a number with an optional unit, k m g t p e for powers of 1000, K M G T
 // P E (or ki, Ki, mi, ...) for powers of 1024; a fraction rounds up, as
@@ -155,6 +168,20 @@ var flags = concat(
 		boolFlag("-r --no-run-if-empty", "skip values that are empty or all blanks", func(o *Options) { o.NoRunIfEmpty = true }),
 		argFlag("--arg-sep", "SEP", "SEP instead of ::: before values", func(o *Options, v string) error { o.ArgSep = v; return nil }),
 		argFlag("--arg-file-sep", "SEP", "SEP instead of :::: before files", func(o *Options, v string) error { o.ArgFileSep = v; return nil }),
+	),
+	section("More replacement strings",
+		boolFlag("--plus", "more replacement strings: {..} {+.} {:-x} {%re} {##} ...", func(o *Options) { o.Plus = true }),
+		argFlag("--rpl", "'TAG PERL'", "TAG is a replacement string computed by PERL", func(o *Options, v string) error {
+			o.Rpl = append(o.Rpl, v)
+			return nil
+		}),
+		argFlag("--parens", "LR", "write perl expressions L...R, not {=...=}", func(o *Options, v string) error { o.Parens = v; return nil }),
+		renameFlag("--er --extensionreplace", "{.}", func(o *Options) *string { return &o.ExtReplace }),
+		renameFlag("--bnr --basenamereplace", "{/}", func(o *Options) *string { return &o.BasenameReplace }),
+		renameFlag("--dnr --dirnamereplace", "{//}", func(o *Options) *string { return &o.DirnameReplace }),
+		renameFlag("--bner --basenameextensionreplace", "{/.}", func(o *Options) *string { return &o.BasenameExtReplace }),
+		renameFlag("--seqreplace", "{#}", func(o *Options) *string { return &o.SeqReplace }),
+		renameFlag("--slotreplace", "{%}", func(o *Options) *string { return &o.SlotReplace }),
 	),
 	section("Jobs",
 		argFlag("-j -P --jobs --max-procs", "N", "run N at once, or N%, +N, -N of the cores (default 100%)", func(o *Options, v string) error { o.Jobs = v; return nil }),

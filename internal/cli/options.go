@@ -70,6 +70,13 @@ type Options struct {
 
 	ReplaceToken string // -I
 
+	// More replacement strings: --plus, --rpl and --parens, and the
+	// options that rename {.} {/} {//} {/.} {#} {%} (empty: unchanged).
+	Plus                                                                                     bool
+	Rpl                                                                                      []string
+	Parens                                                                                   string
+	ExtReplace, BasenameReplace, DirnameReplace, BasenameExtReplace, SeqReplace, SlotReplace string
+
 	Group, LineBuffer, Ungroup bool
 	KeepOrder                  bool
 	Tag                        bool

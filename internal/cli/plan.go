@@ -21,6 +21,10 @@ type jobData struct {
 	seq    int64  // the input's position, stable across resumed runs
 	line   []byte // the command as a shell reads it (-v, the job log)
 	tag    []byte
+	// skipped says a replacement string skipped the job ({choose_k},
+	// skip() in perl): it runs as true and counts as exit status -2, as
+	// in GNU parallel.
+	skipped bool
 	// verbatim says line is the command itself, run as it is (a failed
 	// command of a job log, for --retry-failed), not rendered from values.
 	verbatim bool
@@ -49,9 +53,20 @@ type plan struct {
 	noValues bool              // -N0: the values are read but not used
 	lineTmpl *replace.Template // what the line is measured with: tmpl, or the values alone
 	needLine bool
-	timeout  time.Duration
-	median   *medianTracker // for --timeout N%
-	pct      float64
+	// exprs are the templates' perl expressions, which perl evaluates;
+	// eval says a job needs Evaluate before it renders.
+	exprs     *replace.Exprs
+	perl      replace.Evaluator
+	eval      bool
+	needTotal bool  // {##} and the like: all input is read first
+	total     int64 // the number of jobs, once read
+	slots     int   // the job slots, for {0%}
+	// env is the environment of jobs whose command names the variables
+	// GNU parallel sets ({slot}), which these jobs get; nil otherwise.
+	env     []string
+	timeout time.Duration
+	median  *medianTracker // for --timeout N%
+	pct     float64
 	// envPrefix, for --env with exported functions, is put before each
 	// shell line (env.go); the job log and -v show the line without it.
 	envPrefix string
@@ -59,8 +74,9 @@ type plan struct {
 
 // makePlan compiles the templates and parses the values of the options.
 func makePlan(o *Options, env func(string) string) (*plan, error) {
-	pl := &plan{}
-	ropt := replace.Options{Token: o.ReplaceToken, QuoteWords: o.Quote}
+	pl := &plan{exprs: &replace.Exprs{}}
+	ropt := replaceOptions(o, pl.exprs)
+	ropt.QuoteWords = o.Quote
 	switch {
 	case o.M || o.XargsMode:
 		ropt.Context = 'm'
@@ -96,8 +112,19 @@ func makePlan(o *Options, env func(string) string) (*plan, error) {
 		pl.lineTmpl, _ = replace.Parse(nil, replace.Options{})
 	}
 	if o.TagString != "" {
-		if pl.tagTmpl, err = replace.Parse([]string{o.TagString}, replace.Options{Token: o.ReplaceToken, NoAppend: true}); err != nil {
+		topt := replaceOptions(o, pl.exprs)
+		topt.NoAppend = true
+		if pl.tagTmpl, err = replace.Parse([]string{o.TagString}, topt); err != nil {
 			return nil, usageError{fmt.Errorf("--tagstring: %w", err)}
+		}
+	}
+	for _, t := range []*replace.Template{pl.tmpl, pl.tagTmpl} {
+		if t != nil {
+			pl.eval = pl.eval || t.NeedsEval()
+			pl.needTotal = pl.needTotal || t.UsesTotal()
+			if t.UsesJobEnv() && pl.env == nil {
+				pl.env = os.Environ()
+			}
 		}
 	}
 	pl.tag = o.Tag || o.TagString != ""
@@ -107,6 +134,14 @@ func makePlan(o *Options, env func(string) string) (*plan, error) {
 		pl.median = &medianTracker{}
 	}
 	return pl, nil
+}
+
+// replaceOptions are the options that say which replacement strings a
+// template has; exprs collects the perl expressions of all templates.
+func replaceOptions(o *Options, exprs *replace.Exprs) replace.Options {
+	return replace.Options{Token: o.ReplaceToken, Plus: o.Plus, Rpl: o.Rpl, Parens: o.Parens, Exprs: exprs,
+		ExtToken: o.ExtReplace, BaseToken: o.BasenameReplace, DirToken: o.DirnameReplace,
+		BaseExtToken: o.BasenameExtReplace, SeqToken: o.SeqReplace, SlotToken: o.SlotReplace}
 }
 
 // meter measures the lines of this plan's jobs, for the line length limit.
@@ -137,7 +172,8 @@ func (l *lineMeter) Add(line []string, n int) int {
 // wrote (--check-joblog): skipping its jobs would skip work that was never
 // done.
 func (pl *plan) sameCommand(path string, e *joblog.Entry, d *jobData) error {
-	if pl.tmpl == nil || pl.tmpl.UsesSlot() {
+	if pl.tmpl == nil || pl.tmpl.UsesSlot() || pl.eval {
+		// The line is known only as the job runs.
 		return nil
 	}
 	args := replace.Args{Values: d.values, Seq: d.seq}
@@ -152,15 +188,23 @@ func (pl *plan) sameCommand(path string, e *joblog.Entry, d *jobData) error {
 }
 
 // render fills in the job's command, and the text -v, --tag and the job
-// log need.
-func (pl *plan) render(job *fanout.Job, d *jobData, args replace.Args) {
+// log need. It fails only when a perl expression does.
+func (pl *plan) render(job *fanout.Job, d *jobData, args replace.Args) error {
 	if d.verbatim {
 		job.Shell = pl.envPrefix + string(d.line)
 		pl.setTimeout(job)
-		return
+		return nil
 	}
 	if pl.noValues {
 		args.Values = nil
+	}
+	args.Total, args.Slots = pl.total, pl.slots
+	if pl.eval {
+		skip, err := replace.Evaluate(pl.perl, &args, pl.tmpl, pl.tagTmpl)
+		if err != nil {
+			return fatalError{err}
+		}
+		d.skipped = skip
 	}
 	switch {
 	case pl.tmpl == nil:
@@ -193,7 +237,21 @@ func (pl *plan) render(job *fanout.Job, d *jobData, args replace.Args) {
 		}
 	}
 	pl.setTimeout(job)
+	if pl.env != nil {
+		job.Env = append(pl.env[:len(pl.env):len(pl.env)], "PARALLEL_JOBSLOT="+strconv.Itoa(args.Slot),
+			"PARALLEL_SSHHOST=:", "PARALLEL_SSHLOGIN=:")
+	}
+	if d.skipped {
+		job.Args, job.Shell = nil, "true"
+	}
+	return nil
 }
+
+// fatalError is a job's error that ends the run, as a perl expression
+// that dies ends GNU parallel's.
+type fatalError struct{ error }
+
+func (e fatalError) Unwrap() error { return e.error }
 
 // setTimeout applies --timeout: fixed, or a share of the median runtime of
 // the jobs that succeeded so far.

@@ -8,12 +8,14 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/fanoutdev/fanout"
 	"github.com/fanoutdev/fanout/internal/input"
+	"github.com/fanoutdev/fanout/internal/perl"
 	"github.com/fanoutdev/fanout/internal/replace"
 	"github.com/fanoutdev/fanout/internal/tmpfile"
 )
@@ -32,7 +34,8 @@ func run(o *Options, c *console, env func(string) string, sigs <-chan os.Signal)
 		if o.StderrVerbose {
 			verbose = c.errLine
 		}
-		return outcome{err: dryRun(p.plan, p.jobs, c.Out, p.limit, verbose)}
+		skipped, err := dryRun(p.plan, p.jobs, c.Out, p.limit, verbose)
+		return outcome{failed: skipped, err: err}
 	}
 	return p.execute(sigs)
 }
@@ -77,6 +80,10 @@ func assemble(o *Options, c *console, env func(string) string) (*parts, error) {
 	if p.plan, err = makePlan(o, env); err != nil {
 		return nil, err
 	}
+	p.plan.slots = p.limit
+	if err := p.startPerl(env); err != nil {
+		return nil, err
+	}
 	real := realMaxLength(env)
 	p.maxLen = usableLength(o, real, c)
 	if o.ShowLimits {
@@ -91,6 +98,15 @@ func assemble(o *Options, c *console, env func(string) string) (*parts, error) {
 		p.close()
 		return nil, err
 	}
+	if p.plan.needTotal {
+		// {##} is the number of jobs: GNU parallel reads them all first.
+		all, err := readAll(p.jobs)
+		if err != nil {
+			p.close()
+			return nil, err
+		}
+		p.jobs, p.plan.total = &all, int64(len(all))
+	}
 	if p.exe, err = executorFor(o, env, p.blocks != nil); err != nil {
 		p.close()
 		return nil, err
@@ -100,6 +116,31 @@ func assemble(o *Options, c *console, env func(string) string) (*parts, error) {
 		return nil, err
 	}
 	return p, nil
+}
+
+// startPerl starts the perl process that evaluates the templates' perl
+// expressions, if they have any: one for the whole run.
+func (p *parts) startPerl(env func(string) string) error {
+	exprs := p.plan.exprs.List()
+	if len(exprs) == 0 {
+		return nil
+	}
+	cfg := perl.Config{Path: env("PATH"), Stdout: p.c.stdout(), Stderr: p.c.stderr()}
+	// Files go to perl as they are, so that what it prints is there at
+	// once, before the job it rendered prints.
+	if f, ok := p.c.Out.(*os.File); ok {
+		cfg.Stdout = f
+	}
+	if f, ok := p.c.Err.(*os.File); ok {
+		cfg.Stderr = f
+	}
+	in, err := perl.Start(exprs, cfg)
+	if err != nil {
+		return err
+	}
+	p.closers = append(p.closers, func() { in.Close() })
+	p.plan.perl = in
+	return nil
 }
 
 // executorFor is where the jobs run. A new executor is one more case here.
@@ -148,6 +189,7 @@ func (p *parts) execute(sigs <-chan os.Signal) outcome {
 	}
 	pool.OnShrink = func(limit int, err error) { p.warning.warn(shrinkWarning(p.c.name(), limit, err)) }
 	var exhausted resourceStop
+	var fatal fatalStop
 	// Everything that follows the jobs as they run; another observer is
 	// one more entry.
 	observers := []func(fanout.Event){func(ev fanout.Event) {
@@ -166,7 +208,7 @@ func (p *parts) execute(sigs <-chan os.Signal) outcome {
 		if p.observe != nil {
 			p.observe(ev.Result)
 		}
-		stop := exhausted.check(ev.Result)
+		stop := exhausted.check(ev.Result) || fatal.check(ev.Result)
 		if hs != nil && hs.observe(ev) {
 			stop = true
 		}
@@ -221,6 +263,8 @@ func (p *parts) execute(sigs <-chan os.Signal) outcome {
 	// or the pool itself (a worker's descriptors) met it first.
 	if first := exhausted.err(); first != nil {
 		err = first
+	} else if first := fatal.err(); first != nil {
+		err = first
 	} else if err != nil {
 		err = explain(err)
 	}
@@ -263,11 +307,17 @@ func (p *parts) prepare(dl *delivery, stopped <-chan struct{}) func(j *fanout.Jo
 			j.Stdin = p.stdin
 		}
 		d := dataOf(j)
-		p.plan.render(j, d, replace.Args{Values: d.values, Seq: d.seq, Slot: slot})
+		if err := p.plan.render(j, d, replace.Args{Values: d.values, Seq: d.seq, Slot: slot}); err != nil {
+			return err
+		}
 		dl.attach(j)
 		if environ != nil {
 			// GNU parallel's --process-slot-var: the slot counted from 0.
-			j.Env = append(environ[:len(environ):len(environ)], p.o.ProcessSlotVar+"="+strconv.Itoa(slot-1))
+			base := environ
+			if j.Env != nil {
+				base = j.Env // the variables {slot} needs are in already
+			}
+			j.Env = append(base[:len(base):len(base)], p.o.ProcessSlotVar+"="+strconv.Itoa(slot-1))
 		}
 		if p.o.StderrVerbose {
 			p.c.errLine(d.line)
@@ -349,6 +399,30 @@ func submitLoop(ctx context.Context, kill func(), pool *fanout.Pool, jobs jobSou
 			return nil
 		}
 	}
+}
+
+// fatalStop keeps the first job error that ends the run.
+type fatalStop struct {
+	mu    sync.Mutex
+	first error
+}
+
+func (f *fatalStop) check(r *fanout.Result) bool {
+	if !errors.As(r.Err, new(fatalError)) {
+		return false
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.first == nil {
+		f.first = r.Err
+	}
+	return true
+}
+
+func (f *fatalStop) err() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.first
 }
 
 // tooLong stops the run for a line too long, when GNU parallel would: as

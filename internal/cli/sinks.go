@@ -43,6 +43,9 @@ func (d *delivery) Receive(r *fanout.Result) error {
 	if d.forget != nil && d.forget(r) {
 		return nil
 	}
+	if dataOf(r.Job).skipped && r.Err == nil {
+		r.ExitCode = -2 // it ran as true; GNU parallel logs -2
+	}
 	if r.TimedOut {
 		// GNU parallel says so as it kills the job, before its output.
 		d.status.c.warning("This job was killed because it timed out:", string(dataOf(r.Job).line))
@@ -195,6 +198,9 @@ func (st *statusSink) count(r *fanout.Result, lost bool) {
 	case r.Err != nil:
 		if _, ok := exhaustion(r.Err); ok {
 			break // the run stops with one line that says what ran out
+		}
+		if errors.As(r.Err, new(fatalError)) {
+			break // the run stops with it
 		}
 		st.c.warnf("%v", oneLine(r.Err))
 	}

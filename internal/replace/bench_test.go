@@ -44,6 +44,26 @@ func TestAppendNoAllocs(t *testing.T) {
 	}
 }
 
+func BenchmarkParsePlus(b *testing.B) {
+	words := []string{"convert", "{}", "-resize", "50%", "{+/}/thumbs/{/..}_{#}.{+..}", "{:-none}", "{%.jpg}", "{//a/b}"}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Parse(words, Options{Plus: true}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkAppendShellPlus(b *testing.B) {
+	tm := mustParse(b, []string{"mv {} {+/}/{/..}.{+..}.bak"}, Options{Plus: true})
+	a := Args{Values: []string{"/data/logs/access.log.gz"}, Seq: 1, Slot: 1}
+	buf := make([]byte, 0, 256)
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = tm.AppendShell(buf[:0], a)
+	}
+}
+
 // BenchmarkMeter is the packer's cost per value under -X: one Add and one
 // Len, which must not allocate.
 func BenchmarkMeter(b *testing.B) {

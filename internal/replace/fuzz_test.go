@@ -8,9 +8,9 @@ import (
 	"testing"
 )
 
-// perlQuote is GNU parallel's shell_quote_scalar_default, step by step, to
+// gnuQuote is GNU parallel's shell_quote_scalar_default, step by step, to
 // hold AppendQuote to the same output.
-func perlQuote(s string) string {
+func gnuQuote(s string) string {
 	safe := true
 	for i := 0; i < len(s); i++ {
 		safe = safe && safeQuoted(s[i])
@@ -35,7 +35,7 @@ func FuzzQuote(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		q := string(AppendQuote(nil, s))
-		if want := perlQuote(s); q != want {
+		if want := gnuQuote(s); q != want {
 			t.Fatalf("quote(%q) = %q, parallel gives %q", s, q, want)
 		}
 		if strings.IndexByte(s, 0) >= 0 {
@@ -52,18 +52,33 @@ func FuzzQuote(f *testing.F) {
 	})
 }
 
+// echoEval evaluates every perl expression to its value, as "$_" does.
+type echoEval struct{}
+
+func (echoEval) Eval(j *PerlJob) error {
+	for _, c := range j.Calls {
+		j.Results = append(j.Results, Result{Value: j.Values[c.Arg]})
+	}
+	return nil
+}
+
 // FuzzParse checks that any template parses or fails with one line, renders
 // deterministically without panicking, and, when it runs without a shell,
 // gives the argv a real shell would build from its quoted line.
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{"echo {}", "{= x =}", "{=", "{1.}{-2//}{/.}", "{#}{%}{}", "X{}Y {3} {0} {-0}",
-		"{{}}", "}{", ",, {}", "echo\tX{}Y  {1 /.}", "cmd --a={} {-9} {1#}", "gzip -9 {} > {.}.gz"} {
+		"{{}}", "}{", ",, {}", "echo\tX{}Y  {1 /.}", "cmd --a={} {-9} {1#}", "gzip -9 {} > {.}.gz",
+		"{+/}{..}{2/...}{##}{0#}{0%}", "{:-x}{:2}{1:1:2}", "{#a*}{%%b}{/a/b}{//c*/d}{/#x/}{/%y/z}", "{^a}{^^b}{,C}{,,D}",
+		"{%a{%b}", "{=2 s/a/b/ =}{= $_ =}", "{choose_k}{uniq}{slot}", "{/(?<=a)b/X}"} {
 		f.Add(s, "", "a b", "c.d/e", byte(0))
 		f.Add(s, ",,", "it's", "", byte(1))
 		f.Add(s, "{x}", "\n/", "-", byte(2))
 	}
 	f.Fuzz(func(t *testing.T, tmpl, token, v1, v2 string, ctx byte) {
-		opt := Options{Token: token, Context: []byte{0, 'X', 'm'}[ctx%3], NoAppend: ctx&4 != 0}
+		opt := Options{Token: token, Context: []byte{0, 'X', 'm'}[ctx%3], NoAppend: ctx&4 != 0, Plus: ctx&8 != 0}
+		if ctx&16 != 0 {
+			opt.Rpl = []string{token + " s/a/b/"}
+		}
 		tm, err := Parse([]string{tmpl}, opt)
 		if err != nil {
 			if strings.Contains(err.Error(), "\n") {
@@ -72,7 +87,10 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		for _, vals := range [][]string{{v1, v2}, {v1}, nil} {
-			a := Args{Values: vals, Seq: 3, Slot: 1}
+			a := Args{Values: vals, Seq: 3, Slot: 1, Total: 5, Slots: 2}
+			if _, err := Evaluate(echoEval{}, &a, tm); err != nil {
+				t.Fatal(err)
+			}
 			line := tm.AppendShell(nil, a)
 			if !bytes.Equal(line, tm.AppendShell([]byte("x"), a)[1:]) {
 				t.Fatal("AppendShell is not deterministic")

@@ -1,5 +1,7 @@
 package replace
 
+import "slices"
+
 // QuotedLen is len(AppendQuote(nil, s)), counted without building it.
 func QuotedLen(s string) int {
 	if s == "" {
@@ -34,8 +36,8 @@ func QuotedLen(s string) int {
 // A repeated group is a -X context group, written once per value.
 type mgroup struct {
 	lit    int
-	all    []modifier
-	single []part // positional values, {#} and {%}
+	all    []int  // the values for every value, as indexes in meterPlan.alls
+	single []part // positional values, {#}, {%} and the like
 	repeat bool
 }
 
@@ -43,7 +45,7 @@ type mgroup struct {
 // built once at parse time.
 type meterPlan struct {
 	groups []mgroup
-	mods   []modifier // the modifiers of the values for every value, each once
+	alls   []part // the replacement strings for every value, each once
 }
 
 func (t *Template) buildMeter() {
@@ -52,15 +54,13 @@ func (t *Template) buildMeter() {
 		switch {
 		case p.kind == kLit:
 			g.lit += len(p.lit)
-		case p.kind == kVals && p.all:
-			g.all = append(g.all, p.mod)
-			seen := false
-			for _, m := range mp.mods {
-				seen = seen || m == p.mod
+		case p.all && !p.op.isNumber() && p.op != opRaw:
+			k := slices.IndexFunc(mp.alls, func(q part) bool { return q.op == p.op && q.args == p.args && q.expr == p.expr })
+			if k < 0 {
+				k = len(mp.alls)
+				mp.alls = append(mp.alls, *p)
 			}
-			if !seen {
-				mp.mods = append(mp.mods, p.mod)
-			}
+			g.all = append(g.all, k)
 		default:
 			g.single = append(g.single, *p)
 		}
@@ -93,36 +93,49 @@ func (t *Template) buildMeter() {
 // usable; get one from Template.Meter.
 type Meter struct {
 	t     *Template
-	sums  [mBaseNoExt + 1]int // the rendered length of every value, per modifier
-	n     int                 // values added
+	sums  []int // the rendered length of every value, per entry of alls
+	n     int   // values added
 	prevN int
-	prev  [mBaseNoExt + 1]int
+	prev  []int
 	// SlotLen is the length {%} is counted with: the number of digits of
 	// the highest job slot. Zero counts one digit.
 	SlotLen int
 }
 
 // Meter returns a meter for lines of this template, with no values yet.
-func (t *Template) Meter() *Meter { return &Meter{t: t} }
+func (t *Template) Meter() *Meter {
+	n := len(t.meter.alls)
+	return &Meter{t: t, sums: make([]int, n), prev: make([]int, n)}
+}
 
 // Reset starts a new line with no values.
 func (m *Meter) Reset() {
-	m.sums, m.n, m.prev, m.prevN = [mBaseNoExt + 1]int{}, 0, [mBaseNoExt + 1]int{}, 0
+	clear(m.sums)
+	clear(m.prev)
+	m.n, m.prevN = 0, 0
 }
 
 // Add adds values to the line; Undo takes the last Add back.
 func (m *Meter) Add(values []string) {
-	m.prev, m.prevN = m.sums, m.n
-	for _, mod := range m.t.meter.mods {
+	copy(m.prev, m.sums)
+	m.prevN = m.n
+	for k := range m.t.meter.alls {
+		p := &m.t.meter.alls[k]
+		if p.op == opPerl {
+			continue // known only once perl has run: counted as nothing
+		}
 		for _, v := range values {
-			m.sums[mod] += m.valueLen(modify(v, mod))
+			m.sums[k] += m.valueLen(apply(p.op, p.args, v))
 		}
 	}
 	m.n += len(values)
 }
 
 // Undo removes the values of the last Add; only one Add can be undone.
-func (m *Meter) Undo() { m.sums, m.n = m.prev, m.prevN }
+func (m *Meter) Undo() {
+	copy(m.sums, m.prev)
+	m.n = m.prevN
+}
 
 func (m *Meter) valueLen(v string) int {
 	if m.t.quote && !m.t.qwords {
@@ -145,17 +158,17 @@ func (m *Meter) Len(values []string, seq int64) int {
 		}
 		if !g.repeat || m.n == 0 {
 			n += one
-			for _, mod := range g.all {
+			for _, k := range g.all {
 				if m.n > 0 {
-					n += m.sums[mod] + m.n - 1
+					n += m.sums[k] + m.n - 1
 				}
 			}
 			continue
 		}
 		// One copy per value, a space between copies.
 		n += m.n*one + m.n - 1
-		for _, mod := range g.all {
-			n += m.sums[mod]
+		for _, k := range g.all {
+			n += m.sums[k]
 		}
 	}
 	if m.t.qwords {
@@ -165,22 +178,32 @@ func (m *Meter) Len(values []string, seq int64) int {
 }
 
 func (m *Meter) singleLen(p *part, values []string, seq int64) int {
-	if p.hasPos {
-		i, ok := p.pick(len(values))
-		if !ok {
-			return 0
+	if p.op.isNumber() || p.op == opRaw {
+		if !p.all {
+			if _, ok := p.pick(max(len(values), 1)); !ok {
+				return 0
+			}
 		}
-		if p.kind == kVals {
-			return m.valueLen(modify(values[i], p.mod))
+		switch p.op {
+		case opSeq:
+			return digits(seq)
+		case opSlot:
+			return max(m.SlotLen, 1)
+		case opRaw:
+			return len(p.raw)
 		}
+		// {##}, {0#} and {0%} are known only as the job runs; a few
+		// digits, not counted.
+		return 0
 	}
-	switch p.kind {
-	case kSeq:
-		return digits(seq)
-	case kSlot:
-		return max(m.SlotLen, 1)
+	if p.op == opPerl {
+		return 0
 	}
-	return 0
+	i, ok := p.pick(len(values))
+	if !ok {
+		return 0
+	}
+	return m.valueLen(apply(p.op, p.args, values[i]))
 }
 
 // digits is the length of n in decimal.

@@ -1,8 +1,10 @@
 // Package replace implements GNU parallel's replacement strings ({}, {.},
-// {/}, {//}, {/.}, {#}, {%} and positional {n} with the same modifiers):
-// a command template is parsed once and rendered per job, with no parsing
-// on the per-job path. It also quotes values for a POSIX shell, so that
-// input is never evaluated as shell code.
+// {/}, {//}, {/.}, {#}, {%} and positional {n} with the same modifiers,
+// --plus's, --rpl's and {= perl expression =}): a command template is
+// parsed once and rendered per job, with no parsing on the per-job path.
+// Everything but perl is computed in Go; perl expressions are run by an
+// Evaluator (see Evaluate). It also quotes values for a POSIX shell, so
+// that input is never evaluated as shell code.
 //
 // The rules follow GNU parallel (20221122) closely, including its quirks,
 // because the rendered line is what --dry-run, -v and the job log show and
@@ -10,20 +12,37 @@
 package replace
 
 import (
-	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 )
 
-// Options controls parsing.
+// Options controls parsing. The zero value parses GNU parallel's default
+// replacement strings.
 type Options struct {
 	// Token is the string that stands for {} (-I); empty means "{}". As in
 	// GNU parallel it replaces {} only: {.}, {/} and the others keep
 	// working, {n} does not (its positional form becomes "{n" followed by
 	// Token without its first byte, when Token starts with '{').
 	Token string
+	// ExtToken, BaseToken, DirToken, BaseExtToken, SeqToken and SlotToken
+	// rename {.}, {/}, {//}, {/.}, {#} and {%} the same way (--er, --bnr,
+	// --dnr, --bner, --seqreplace, --slotreplace); empty keeps the name.
+	ExtToken, BaseToken, DirToken, BaseExtToken, SeqToken, SlotToken string
+	// Plus adds --plus's replacement strings.
+	Plus bool
+	// Rpl are --rpl definitions, "TAG perl-expression", applied after the
+	// others, so that they may redefine them.
+	Rpl []string
+	// Parens is --parens: the left half opens a perl expression and the
+	// right half closes it. Empty means "{==}".
+	Parens string
+	// Exprs collects the perl expressions the template uses, so that one
+	// perl process can serve several templates. Nil means the template's
+	// own list, which Template.Exprs returns.
+	Exprs *Exprs
 	// Context is 'X' for -X (a word holding {} is repeated once per value),
 	// 'm' for -m, or 0.
 	Context byte
@@ -47,45 +66,37 @@ type Args struct {
 	Values []string
 	Seq    int64 // {#}
 	Slot   int   // {%}
+	// Total is the number of jobs ({##}, {0#}); 0 when not known.
+	Total int64
+	// Slots is the number of job slots, -j ({0%}); 0 means 1.
+	Slots int
+	// Evals holds the results of the perl expressions, which Evaluate
+	// fills in; nil renders them empty.
+	Evals *Evals
 }
-
-// ErrPerl is returned (wrapped) for {= perl expression =} replacement
-// strings, which would need a perl interpreter.
-var ErrPerl = errors.New("perl expressions are not supported")
 
 type kind uint8
 
 const (
 	kLit  kind = iota // literal text
-	kVals             // values: all ({}), or one ({n})
-	kSeq              // {#}
-	kSlot             // {%}
-)
-
-// modifier is what a replacement string does to each value.
-type modifier uint8
-
-const (
-	mNone      modifier = iota
-	mNoExt              // {.}
-	mBase               // {/}
-	mDir                // {//}
-	mBaseNoExt          // {/.}
+	kRepl             // a replacement string
 )
 
 // part is a piece of a template: literal text or a replacement string.
 type part struct {
 	kind kind
-	mod  modifier
-	// all: kVals stands for every value. Otherwise pos picks one value
-	// (see pick); for kSeq and kSlot, a set pos makes the number appear
-	// only when that value exists, which is how parallel treats {n#}.
-	all    bool
-	hasPos bool
-	posOK  bool // false when the position overflowed: never present
-	sep    bool // kLit: the space between two command words
-	pos    int
-	lit    string
+	op   op
+	args *opArgs // the arguments of a rule that takes some
+	expr int     // opPerl: the expression's index in the Exprs
+	raw  string  // opRaw: the text inserted
+	// all: the part stands for every value, one after the other. Otherwise
+	// pos picks one value (see pick); a part that is no value's
+	// transformation, such as {#}, appears only when that value exists.
+	all   bool
+	posOK bool // false when the position overflowed: never present
+	sep   bool // kLit: the space between two command words
+	pos   int
+	lit   string
 }
 
 // item is one element of a line prepared for -X: an unquoted space that
@@ -106,16 +117,14 @@ type Template struct {
 	shell   bool
 	program string // the literal first word, when the command has one
 	slot    bool
+	total   bool // needs the number of jobs
+	perl    bool // has perl expressions
+	skips   bool // has {choose_k} or {uniq}
+	jobEnv  bool // has {slot}, {host} ...
+	exprs   *Exprs
 	words   int  // a guess at the number of words, to size argv
 	qwords  bool // -q: see Options.QuoteWords
 	meter   meterPlan
-}
-
-// rpl is a replacement string as written in a template.
-type rpl struct {
-	text string
-	kind kind
-	mod  modifier
 }
 
 // Parse compiles the command words as given on the command line; they are
@@ -123,30 +132,48 @@ type rpl struct {
 // When no replacement string appears and NoAppend is false, the values are
 // appended, as if " {}" ended the line.
 //
-// Replacement strings are found the way parallel finds them: in each word
-// on its own, the longest kind first, each everywhere in the remaining
-// literal text, so "{{}}" is a brace, the values and a brace. Anything
-// else in braces is literal.
+// Replacement strings are found the way parallel finds them: perl
+// expressions first, then in each word on its own, the longest kind first,
+// each everywhere in the remaining literal text, so "{{}}" is a brace, the
+// values and a brace. Anything else in braces is literal.
 func Parse(words []string, opt Options) (*Template, error) {
 	switch opt.Context {
 	case 0, 'X', 'm':
 	default:
 		return nil, fmt.Errorf("unknown context mode %q: want 0, 'X' or 'm'", opt.Context)
 	}
+	left, right, err := parens(opt.Parens)
+	if err != nil {
+		return nil, err
+	}
+	rules, err := ruleTable(&opt)
+	if err != nil {
+		return nil, err
+	}
+	exprs := opt.Exprs
+	if exprs == nil {
+		exprs = &Exprs{}
+	}
 	// parallel looks for a perl expression across words, as it merges
 	// the words an unfinished one spans, but for the others word by word:
 	// "{1" and "}" stay literal.
-	if expr, ok := perlExpr(strings.Join(words, " ")); ok {
-		return nil, fmt.Errorf("unsupported replacement string %q: %w", expr, ErrPerl)
-	}
+	words = mergeParens(words, left, right)
 	var segs []part // literal runs within a word, replacement strings, and the spaces between words
 	for i, w := range words {
 		if i > 0 {
 			segs = append(segs, part{kind: kLit, lit: " ", sep: true})
 		}
-		ws := []part{{kind: kLit, lit: w}}
-		for _, r := range rpls(opt.Token) {
-			ws = replaceAll(ws, r)
+		ws := perlParts(toLatin1(w), left, right, exprs)
+		for j := range rules {
+			ws = replaceAll(ws, &rules[j], exprs, false)
+			if rules[j].pos != nil {
+				ws = replaceAll(ws, &rules[j], exprs, true)
+			}
+		}
+		for j := range ws {
+			if ws[j].kind == kLit {
+				ws[j].lit = fromLatin1(ws[j].lit)
+			}
 		}
 		segs = append(segs, ws...)
 	}
@@ -155,11 +182,12 @@ func Parse(words []string, opt Options) (*Template, error) {
 		if len(words) > 0 {
 			segs = append(segs, part{kind: kLit, lit: " ", sep: true})
 		}
-		segs = append(segs, part{kind: kVals, all: true})
+		segs = append(segs, part{kind: kRepl, op: opNone, all: true})
 	}
 	t := &Template{
 		parts:   merge(segs, opt.QuoteWords),
 		context: opt.Context,
+		exprs:   exprs,
 		qwords:  opt.QuoteWords,
 	}
 	t.quote = opt.AlwaysQuote || !leadingRepl(t.parts)
@@ -170,9 +198,147 @@ func Parse(words []string, opt Options) (*Template, error) {
 		t.items = contextItems(segs)
 		t.shell, t.words, t.program = needsShell(t.parts)
 	}
-	t.slot = slices.ContainsFunc(t.parts, func(p part) bool { return p.kind == kSlot })
+	for _, p := range t.parts {
+		if p.kind == kLit {
+			continue
+		}
+		t.slot = t.slot || p.op == opSlot || p.op == opSlotPad
+		t.total = t.total || p.op == opTotal || p.op == opSeqPad || p.op == opPerl && strings.Contains(exprs.list[p.expr], "total_jobs")
+		t.perl = t.perl || p.op == opPerl
+		t.skips = t.skips || p.op.skips()
+		t.jobEnv = t.jobEnv || p.op == opRaw
+		// Text from perl may be unquoted (uq()), and {slot} is: the shell
+		// must read them.
+		t.shell = t.shell || p.op == opPerl || p.op == opRaw
+	}
 	t.buildMeter()
 	return t, nil
+}
+
+// parens splits --parens in halves.
+func parens(s string) (left, right string, err error) {
+	if s == "" {
+		return "{=", "=}", nil
+	}
+	if len(s) < 2 {
+		return "", "", fmt.Errorf("--parens %q: want the opening and the closing string, as in {==}", s)
+	}
+	// perl's substr takes the integer part of half the length.
+	h := len(s) / 2
+	return s[:h], s[h:], nil
+}
+
+// mergeParens is parallel's merge_rpl_parts: a word with an opening
+// string that is not closed is joined, with a space, to the words after
+// it until it is.
+func mergeParens(words []string, left, right string) []string {
+	open := func(s string) bool {
+		// Drop closed pairs, the rightmost opening first, and see
+		// whether an opening string is left.
+		for {
+			i := strings.LastIndex(s, left)
+			if i < 0 {
+				return false
+			}
+			j := strings.Index(s[i+len(left):], right)
+			if j < 0 {
+				return true
+			}
+			s = s[:i] + s[i+len(left)+j+len(right):]
+		}
+	}
+	var out []string
+	for i := 0; i < len(words); i++ {
+		w := words[i]
+		for open(w) && i+1 < len(words) {
+			i++
+			w += " " + words[i]
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+// perlParts cuts the perl expressions out of a word: an opening string,
+// the shortest text that holds neither the opening nor the closing
+// string, and the closing string, as parallel finds them.
+func perlParts(w, left, right string, exprs *Exprs) []part {
+	var out []part
+	lit := 0
+	for i := 0; i < len(w); {
+		if !strings.HasPrefix(w[i:], left) {
+			i++
+			continue
+		}
+		body := i + len(left)
+		end := -1
+		for j := body; j < len(w); j++ {
+			if strings.HasPrefix(w[j:], right) {
+				end = j
+				break
+			}
+			if strings.HasPrefix(w[j:], left) {
+				break
+			}
+		}
+		if end < 0 {
+			i++
+			continue
+		}
+		if i > lit {
+			out = append(out, part{kind: kLit, lit: w[lit:i]})
+		}
+		out = append(out, exprPart(fromLatin1(w[body:end]), exprs))
+		i = end + len(right)
+		lit = i
+	}
+	if lit < len(w) {
+		out = append(out, part{kind: kLit, lit: w[lit:]})
+	}
+	return out
+}
+
+// exprPart builds the part for perl code as parallel keeps it: a position
+// at its start, such as {=2 s/a/b/ =}, picks one value.
+func exprPart(code string, exprs *Exprs) part {
+	num, rest := splitPos(code)
+	p := positionOf(num)
+	p.kind, p.op = kRepl, opPerl
+	p.expr = exprs.add(stripPos(rest))
+	return p
+}
+
+// splitPos cuts the leading -?\d+ off code.
+func splitPos(code string) (num, rest string) {
+	i := 0
+	if i < len(code) && code[i] == '-' {
+		i++
+	}
+	d := i
+	for d < len(code) && isDigit(code[d]) {
+		d++
+	}
+	if d == i {
+		return "", code
+	}
+	return code[:d], code[d:]
+}
+
+// stripPos is s/^(-?\d+)? *// , which parallel applies to the code again
+// before it runs it.
+func stripPos(code string) string {
+	_, rest := splitPos(code)
+	return strings.TrimLeft(rest, " ")
+}
+
+// positionOf reads a position as parallel tests it, with perl truth: ""
+// and "0" mean all values, while "00" and "-0" point past the end.
+func positionOf(num string) part {
+	if num == "" || num == "0" {
+		return part{all: true}
+	}
+	n, err := strconv.Atoi(num)
+	return part{pos: n, posOK: err == nil}
 }
 
 // merge joins adjacent literal text, so rendering has fewer parts to walk.
@@ -214,7 +380,7 @@ func wordItems(segs []part) []item {
 		cur.parts = append(cur.parts, p)
 		if p.kind != kLit {
 			cur.repl = true
-			cur.normal = cur.normal || p.kind == kVals && p.all
+			cur.normal = cur.normal || p.all
 		}
 	}
 	if len(cur.parts) > 0 {
@@ -245,156 +411,83 @@ func wordsNeedShell(segs []part, words int) (shell bool, n int, program string) 
 	return false, words + 1, name
 }
 
-// perlExpr finds the first {= ... =} whose body holds neither "{=" nor
-// "=}", which is what parallel takes for a perl expression. A "{=" with
-// no "=}" after it is literal text, as in parallel.
-func perlExpr(line string) (string, bool) {
-	for i := 0; ; {
-		k := strings.Index(line[i:], "{=")
-		if k < 0 {
-			return "", false
-		}
-		start := i + k
-		for j := start + 2; j < len(line); j++ {
-			if strings.HasPrefix(line[j:], "=}") {
-				return line[start : j+2], true
-			}
-			if strings.HasPrefix(line[j:], "{=") {
-				break
-			}
-		}
-		i = start + 1
-	}
-}
-
-// rpls lists the replacement strings longest first, the order parallel
-// replaces them in; a shorter one may be part of a longer one.
-func rpls(token string) []rpl {
-	if token == "" {
-		token = "{}"
-	}
-	list := []rpl{
-		{"{//}", kVals, mDir},
-		{"{/.}", kVals, mBaseNoExt},
-		{"{.}", kVals, mNoExt},
-		{"{/}", kVals, mBase},
-		{"{#}", kSeq, mNone},
-		{"{%}", kSlot, mNone},
-	}
-	// The token takes the place of {} and, as -I '{.}' does in parallel,
-	// of a replacement string it is equal to.
-	list = slices.DeleteFunc(list, func(r rpl) bool { return r.text == token })
-	list = append(list, rpl{token, kVals, mNone})
-	slices.SortStableFunc(list, func(a, b rpl) int { return len(b.text) - len(a.text) })
-	return list
-}
-
-// replaceAll cuts every occurrence of r, and of its positional form, out
-// of the literal parts.
-func replaceAll(parts []part, r rpl) []part {
+// replaceAll cuts every occurrence of the rule's replacement string (or
+// its positional form) out of the literal parts.
+func replaceAll(parts []part, m *matcher, exprs *Exprs, positional bool) []part {
 	var out []part
 	for _, p := range parts {
 		if p.kind != kLit {
 			out = append(out, p)
 			continue
 		}
-		out = cut(out, p.lit, func(s string) (part, int, bool) {
-			if strings.HasPrefix(s, r.text) {
-				return part{kind: r.kind, mod: r.mod, all: r.kind == kVals}, len(r.text), true
-			}
-			return part{}, 0, false
-		})
-	}
-	if !strings.HasPrefix(r.text, "{") {
-		return out
-	}
-	// parallel replaces all plain occurrences before the positional ones.
-	parts, out = out, nil
-	for _, p := range parts {
-		if p.kind != kLit {
-			out = append(out, p)
-			continue
-		}
-		out = cut(out, p.lit, func(s string) (part, int, bool) { return positional(s, r) })
+		out = cutAll(out, p.lit, m, exprs, positional)
 	}
 	return out
 }
 
-// cut appends the parts of s: literal text and what match finds, leftmost
-// first and not overlapping.
-func cut(out []part, s string, match func(string) (part, int, bool)) []part {
-	lit := 0
-	for i := 0; i < len(s); {
-		p, n, ok := match(s[i:])
-		if !ok {
-			i++
-			continue
-		}
-		if i > lit {
-			out = append(out, part{kind: kLit, lit: s[lit:i]})
-		}
-		out = append(out, p)
-		i += n
-		lit = i
+// cutAll appends the parts of s. parallel replaces an occurrence at the
+// start of the text or else the last one, and then goes on in the text on
+// either side of it.
+func cutAll(out []part, s string, m *matcher, exprs *Exprs, positional bool) []part {
+	if s == "" {
+		return out
 	}
-	if lit < len(s) {
-		out = append(out, part{kind: kLit, lit: s[lit:]})
+	mt, ok := m.find(s, positional)
+	if !ok {
+		return append(out, part{kind: kLit, lit: s})
 	}
-	return out
+	out = cutAll(out, s[:mt.start], m, exprs, positional)
+	out = append(out, rulePart(&m.rule, mt, exprs))
+	return cutAll(out, s[mt.end:], m, exprs, positional)
+}
+
+// rulePart builds the part for one occurrence of a rule. As parallel
+// does, it puts the position, the groups and the code together and reads
+// the position back from the start: {2#} is position 21, as {#}'s code
+// starts with "1 ".
+func rulePart(r *rule, mt match, exprs *Exprs) part {
+	var setArgs strings.Builder
+	for i, g := range mt.groups {
+		fmt.Fprintf(&setArgs, "$_pAr_gRp%d = \"%s\";", i+1, perlQuote(g))
+	}
+	code := groupRef.ReplaceAllString(r.perl, `$$_pAr_gRp$1`)
+	code = setArgs.String() + code
+	num, _ := splitPos(mt.pos + code)
+	p := positionOf(num)
+	p.kind, p.op = kRepl, r.op
+	if r.op != opPerl && len(mt.groups) > 0 {
+		if a, ok := newOpArgs(r.op, mt.groups); ok {
+			p.args = a
+		} else {
+			p.op = opPerl
+		}
+	}
+	switch p.op {
+	case opPerl:
+		_, rest := splitPos(mt.pos + code)
+		p.expr = exprs.add(stripPos(rest))
+	case opRaw:
+		p.raw = rawText[r.key]
+	}
+	return p
+}
+
+// groupRef is how a rule's code names the key's groups: $$1, $$2.
+var groupRef = regexp.MustCompile(`\$\$([0-9]+)`)
+
+// perlQuote is parallel's perl_quote_scalar: \, ", $ and @ escaped.
+func perlQuote(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if strings.IndexByte(`\"$@`, s[i]) >= 0 {
+			b.WriteByte('\\')
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
-
-// isPerlSpace is perl's \s on bytes.
-func isPerlSpace(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
-}
-
-// positional matches parallel's /\{(-?\d+)\s*REST/ at the start of s,
-// where REST is the replacement string without its "{", e.g. "{-2 /.}".
-// It backtracks as the regexp would, for tokens such as "{1x}".
-func positional(s string, r rpl) (part, int, bool) {
-	if len(s) < 2 || s[0] != '{' {
-		return part{}, 0, false
-	}
-	rest := r.text[1:]
-	i := 1
-	if s[i] == '-' {
-		i++
-	}
-	d := i
-	for d < len(s) && isDigit(s[d]) {
-		d++
-	}
-	for end := d; end > i; end-- {
-		ws := end
-		for ws < len(s) && isPerlSpace(s[ws]) {
-			ws++
-		}
-		for w := ws; w >= end; w-- {
-			if strings.HasPrefix(s[w:], rest) {
-				return positionalPart(s[1:end], r), w + len(rest), true
-			}
-		}
-	}
-	return part{}, 0, false
-}
-
-// positionalPart builds the part for position num of r. parallel tests
-// the position with perl truth, so "0" means all values while "00" and
-// "-0" point past the end; {n#} and {n%} carry the position with a "1"
-// appended, an artefact of how parallel stores them.
-func positionalPart(num string, r rpl) part {
-	p := part{kind: r.kind, mod: r.mod, hasPos: true}
-	if r.kind != kVals {
-		num += "1"
-	} else if num == "0" {
-		return part{kind: kVals, mod: r.mod, all: true}
-	}
-	n, err := strconv.Atoi(num)
-	p.pos, p.posOK = n, err == nil
-	return p
-}
 
 // pick returns the index of the value p stands for among n values, the
 // way perl indexes an array: {-n} counts from the end and, as perl allows
@@ -445,7 +538,7 @@ func contextItems(parts []part) []item {
 		if p.kind != kLit {
 			cur.parts = append(cur.parts, p)
 			cur.repl = true
-			cur.normal = cur.normal || p.kind == kVals && p.all
+			cur.normal = cur.normal || p.all
 			continue
 		}
 		if p.lit == " \n" && !p.sep {
@@ -609,7 +702,7 @@ func (t *Template) Argv(a Args) []string {
 func (t *Template) render(s *sink, a *Args) {
 	if t.context != 'X' {
 		for i := range t.parts {
-			s.part(&t.parts[i], a.Values, a)
+			s.part(&t.parts[i], 0, len(a.Values), a)
 		}
 		return
 	}
@@ -620,7 +713,7 @@ func (t *Template) render(s *sink, a *Args) {
 			s.space()
 		case !it.normal || len(a.Values) == 0:
 			for j := range it.parts {
-				s.part(&it.parts[j], a.Values, a)
+				s.part(&it.parts[j], 0, len(a.Values), a)
 			}
 		default:
 			for v := range a.Values {
@@ -628,7 +721,7 @@ func (t *Template) render(s *sink, a *Args) {
 					s.space()
 				}
 				for j := range it.parts {
-					s.part(&it.parts[j], a.Values[v:v+1], a)
+					s.part(&it.parts[j], v, v+1, a)
 				}
 			}
 		}
@@ -661,44 +754,79 @@ type sink struct {
 	words        int // words written to buf (-q)
 }
 
-// words reports whether the sink builds words rather than bytes.
+// byWords reports whether the sink builds words rather than bytes.
 func (s *sink) byWords() bool { return s.mode == toArgv || s.qw && s.mode == toShell }
 
-// part renders one part; all is the values {} stands for here (one of
-// them, for a -X copy).
-func (s *sink) part(p *part, all []string, a *Args) {
-	switch p.kind {
-	case kLit:
-		if p.sep {
-			s.space()
-			return
-		}
+// part renders one part; values lo to hi are what {} stands for here
+// (one of them, for a -X copy).
+func (s *sink) part(p *part, lo, hi int, a *Args) {
+	switch {
+	case p.kind == kLit && p.sep:
+		s.space()
+	case p.kind == kLit:
 		s.lit(p.lit)
-	case kSeq, kSlot:
-		if p.hasPos {
-			if _, ok := p.pick(len(a.Values)); !ok {
+	case p.op.isNumber() || p.op == opRaw:
+		// parallel renders these from the first value, and a job always
+		// has one, if only an empty one.
+		if !p.all {
+			if _, ok := p.pick(max(len(a.Values), 1)); !ok {
 				return
 			}
 		}
-		n := a.Seq
-		if p.kind == kSlot {
-			n = int64(a.Slot)
+		s.number(p, a)
+	case p.op == opPerl && len(a.Values) == 0:
+		if p.all || p.posOK && (p.pos == 1 || p.pos == -1) {
+			s.evaluated(p, 0, a)
 		}
-		s.num(n)
-	case kVals:
-		if p.all {
-			for i, v := range all {
-				if i > 0 {
-					s.space()
-				}
-				s.value(modify(v, p.mod))
+	case p.all:
+		for i := lo; i < hi; i++ {
+			if i > lo {
+				s.space()
 			}
-			return
+			s.valueOf(p, i, a)
 		}
+	default:
 		if i, ok := p.pick(len(a.Values)); ok {
-			s.value(modify(a.Values[i], p.mod))
+			s.valueOf(p, i, a)
 		}
 	}
+}
+
+// number renders a part that is not a value's transformation.
+func (s *sink) number(p *part, a *Args) {
+	switch p.op {
+	case opSeq:
+		s.num(a.Seq)
+	case opSlot:
+		s.num(int64(a.Slot))
+	case opTotal:
+		s.num(a.Total)
+	case opSeqPad:
+		s.padded(a.Seq, a.Total)
+	case opSlotPad:
+		s.padded(int64(a.Slot), int64(max(a.Slots, 1)))
+	case opRaw:
+		s.raw(p.raw)
+	}
+}
+
+// valueOf renders the part for value i.
+func (s *sink) valueOf(p *part, i int, a *Args) {
+	if p.op == opPerl {
+		s.evaluated(p, i, a)
+		return
+	}
+	s.value(apply(p.op, p.args, a.Values[i]))
+}
+
+// evaluated renders a perl expression's result for value i.
+func (s *sink) evaluated(p *part, i int, a *Args) {
+	v, unquoted := a.Evals.get(p.expr, i)
+	if unquoted {
+		s.raw(v)
+		return
+	}
+	s.value(v)
 }
 
 // space is a blank that separates words.
@@ -746,6 +874,24 @@ func (s *sink) value(v string) {
 	default:
 		s.buf = append(s.buf, v...)
 	}
+}
+
+// raw adds text that is shell code: unquoted, though from a value.
+func (s *sink) raw(v string) {
+	if s.byWords() {
+		s.add(v)
+		return
+	}
+	s.buf = append(s.buf, v...)
+}
+
+func (s *sink) padded(n, of int64) {
+	if !s.byWords() {
+		s.buf = padded(s.buf, n, of)
+		return
+	}
+	s.copyPend()
+	s.word = padded(s.word, n, of)
 }
 
 func (s *sink) num(n int64) {
@@ -805,21 +951,6 @@ func (s *sink) endWord() {
 	} else {
 		s.argv = append(s.argv, s.pend)
 	}
-}
-
-// modify applies a replacement string's modifier to one value.
-func modify(v string, m modifier) string {
-	switch m {
-	case mNoExt:
-		return noExt(v)
-	case mBase:
-		return base(v)
-	case mDir:
-		return dir(v)
-	case mBaseNoExt:
-		return noExt(base(v))
-	}
-	return v
 }
 
 // noExt is parallel's s:\.[^/.]*$:: : it removes the last dot and what

@@ -9,6 +9,7 @@ var aliases = map[string]string{
 	"--argfilesep":           "--arg-file-sep",
 	"--argsep":               "--arg-sep",
 	"--col-sep":              "--colsep",
+	"--ctag-string":          "--ctagstring",
 	"--dr":                   "--dry-run",
 	"--haltonerror":          "--halt",
 	"--keeporder":            "--keep-order",

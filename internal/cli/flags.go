@@ -205,17 +205,53 @@ var flags = concat(
 			o.TermSeq, err = ParseTermSeq(v)
 			return err
 		}),
-		argFlag("--retries", "N", "run a failing job up to N times", intArg("--retries", func(o *Options) *int { return &o.Retries })),
-		argFlag("--delay", "SECS", "wait between job starts", func(o *Options, v string) (err error) {
-			if o.Delay, err = ParseDuration(v); err != nil {
-				return fmt.Errorf("--delay %q: %v", v, err)
+		argFlag("--retries", "N", "run a failing job up to N times (0: until it succeeds)", func(o *Options, v string) error {
+			if err := intArg("--retries", func(o *Options) *int { return &o.Retries })(o, v); err != nil {
+				return err
+			}
+			if o.Retries == 0 {
+				o.Retries = retriesForever
 			}
 			return nil
+		}),
+		argFlag("--delay", "SECS[auto]", "wait between job starts; auto: adapt it to failures", func(o *Options, v string) (err error) {
+			o.Delay, o.DelayAuto, err = ParseDelay(v)
+			return err
 		}),
 		argFlag("--halt --halt-on-error", "WHEN,WHY=N", "stop early: never; now|soon,fail|success|done=N or =N%", func(o *Options, v string) (err error) {
 			o.Halt, err = ParseHalt(v)
 			return err
 		}),
+		argFlag("--nice", "N", "run the jobs at niceness N (fanout too)", func(o *Options, v string) (err error) {
+			o.Nice, err = ParseNice(v)
+			o.NiceSet = true
+			return err
+		}),
+		argFlag("--load", "MAX", "start no job at a load of MAX or more (N, N%, +N, -N)", func(o *Options, v string) error {
+			if _, err := ParseLoad(v, 1); err != nil {
+				return err
+			}
+			o.Load = v
+			return nil
+		}),
+		argFlag("--memfree", "SIZE", "start no job with less than SIZE free (K M G, k m g)", func(o *Options, v string) (err error) {
+			o.MemFree, err = ParseSize("--memfree", v)
+			return err
+		}),
+		argFlag("--memsuspend", "SIZE", "stop young jobs while less than twice SIZE is free", func(o *Options, v string) (err error) {
+			o.MemSuspend, err = ParseSize("--memsuspend", v)
+			return err
+		}),
+		boolFlag("--noswap", "start no job while the machine swaps both in and out", func(o *Options) { o.NoSwap = true }),
+		argFlag("--env", "NAME", "pass variable or exported function NAME (_: all)", func(o *Options, v string) error {
+			for _, n := range strings.Split(v, ",") {
+				if n != "" {
+					o.Env = append(o.Env, n)
+				}
+			}
+			return nil
+		}),
+		boolFlag("--record-env --recordenv", "write the variables set now to ignored_vars, and exit", func(o *Options) { o.RecordEnv = true }),
 	),
 	section("Output",
 		boolFlag("--group", "each job's output whole when it ends (default)", func(o *Options) { o.Group = true }),
@@ -224,6 +260,15 @@ var flags = concat(
 		boolFlag("-k --keep-order", "output in input order", func(o *Options) { o.KeepOrder = true }),
 		boolFlag("--tag", "put the values before each output line", func(o *Options) { o.Tag = true }),
 		argFlag("--tagstring --tag-string", "STR", "put STR (with replacement strings) before output lines", func(o *Options, v string) error { o.TagString = v; return nil }),
+		boolFlag("--ctag", "--tag in colour", func(o *Options) { o.Tag, o.Color = true, true }),
+		argFlag("--ctagstring", "STR", "--tagstring in colour", func(o *Options, v string) error {
+			o.TagString, o.Color = v, true
+			return nil
+		}),
+		boolFlag("--color --colour", "each job's lines in a colour of their own", func(o *Options) { o.Color = true }),
+		boolFlag("--color-failed --colour-failed --colorfailed --colourfailed --color-fail --colour-fail --colorfail --colourfail --cf",
+			"failed jobs' lines white on red", func(o *Options) { o.ColorFailed = true }),
+		boolFlag("--files --output-as-files --outputasfiles", "output to temporary files; print their names", func(o *Options) { o.Files = true }),
 		argFlag("--results --res", "DIR|F.json", "keep output in DIR/1/value/... or as JSON lines", func(o *Options, v string) error { o.Results = v; return nil }),
 		ownFlag(argFlag("--report", "FILE.html", "draw the run in FILE.html, updated while it runs", func(o *Options, v string) error {
 			if v == "" {
@@ -264,6 +309,21 @@ var flags = concat(
 		}),
 		boolFlag("--plain", "read no profile and no $PARALLEL", func(o *Options) { o.Plain = true }),
 	),
+	section("Semaphore (sem)",
+		boolFlag("--semaphore", "run it holding one of -j slots (default 1) of --id", func(o *Options) { o.Semaphore = true }),
+		argFlag("--id --semaphore-name --semaphorename", "NAME", "the semaphore's name (default: the terminal's)", func(o *Options, v string) error {
+			o.SemID, o.Semaphore = v, true
+			return nil
+		}),
+		boolFlag("--fg", "run in the foreground and exit as the command did", func(o *Options) { o.Fg, o.Semaphore = true, true }),
+		boolFlag("--bg", "run in the background once a slot is held (default)", func(o *Options) { o.Bg, o.Semaphore = true, true }),
+		boolFlag("--wait", "wait until no job holds the semaphore", func(o *Options) { o.Wait, o.Semaphore = true, true }),
+		argFlag("--semaphore-timeout --semaphoretimeout --st", "SECS", "after SECS take a slot anyway; -SECS: give up", func(o *Options, v string) (err error) {
+			o.SemTimeout, err = ParseSemTimeout(v)
+			o.Semaphore = true
+			return err
+		}),
+	),
 	section("Other",
 		boolFlag("-V --version", "print the version", func(o *Options) { o.Version = true }),
 		boolFlag("-h --help", "print this help", func(o *Options) { o.Help = true }),
@@ -276,6 +336,7 @@ var flags = concat(
 		// fanout prints no notice to silence.
 		boolFlag("--will-cite --no-notice", "accepted for GNU parallel's sake; does nothing", func(o *Options) {}),
 		boolFlag("--gnu", "accepted for GNU parallel's sake; does nothing", func(o *Options) {}),
+		boolFlag("--citation --bibtex", "say what to cite", func(o *Options) { o.Citation = true }),
 	),
 )
 

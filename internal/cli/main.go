@@ -39,6 +39,12 @@ func Main(args []string, s Streams, env func(string) string, sigs <-chan os.Sign
 	case opts.Version:
 		io.WriteString(s.Out, Version+"\n")
 		return ExitOK
+	case opts.Citation:
+		return printCitation(s.Out)
+	case opts.RecordEnv:
+		return outcome{err: recordEnv(env, os.Environ())}.exit(c)
+	case opts.Semaphore:
+		return semaphore(opts, c, env, sigs)
 	case opts.MaxLineLength:
 		fmt.Fprintln(s.Out, realMaxLength(env))
 		return ExitOK

@@ -138,6 +138,9 @@ func (ix *optionIndex) prefixed(key string) []*knownOption {
 	seen := map[*knownOption]bool{}
 	i := sort.SearchStrings(ix.keys, key)
 	for ; i < len(ix.keys) && strings.HasPrefix(ix.keys[i], key); i++ {
+		if exactOnly[ix.keys[i]] {
+			continue
+		}
 		if o := ix.long[ix.keys[i]]; !seen[o] {
 			seen[o] = true
 			hits = append(hits, o)

@@ -106,7 +106,27 @@ type Options struct {
 	Man        bool     // --man
 	Completion string   // --completion: the shell to print completions for
 
-	argv []string // the command line as given, which --report shows
+	// Running jobs on this machine (running.go, admission.go, sem.go).
+	DelayAuto   bool     // --delay Nauto: adapt the delay to failures
+	Env         []string // --env names, commas split; "_" for all but ignored_vars
+	RecordEnv   bool     // --record-env
+	Files       bool     // --files: output to temporary files, names printed
+	Nice        int      // --nice, when NiceSet
+	NiceSet     bool
+	Load        string // --load as given; empty: no limit
+	MemFree     int64  // --memfree in bytes; 0: no limit
+	MemSuspend  int64  // --memsuspend in bytes; 0: never suspend
+	NoSwap      bool   // --noswap
+	Color       bool   // --color, --ctag, --ctagstring
+	ColorFailed bool   // --color-failed
+	Citation    bool   // --citation, --bibtex
+
+	Semaphore  bool          // --semaphore, sem, or an option implying it
+	SemID      string        // --id; empty: the terminal's name
+	Fg, Bg     bool          // --fg, --bg
+	Wait       bool          // --wait
+	SemTimeout time.Duration // --st: positive takes the slot anyway, negative gives up
+	argv       []string      // the command line as given, which --report shows
 }
 
 // Timeout is a parsed --timeout: a fixed time, or a share of the median

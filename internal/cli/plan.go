@@ -41,6 +41,9 @@ type plan struct {
 	timeout  time.Duration
 	median   *medianTracker // for --timeout N%
 	pct      float64
+	// envPrefix, for --env with exported functions, is put before each
+	// shell line (env.go); the job log and -v show the line without it.
+	envPrefix string
 }
 
 // makePlan compiles the templates and parses the values of the options.
@@ -138,7 +141,7 @@ func (pl *plan) sameCommand(path string, e *joblog.Entry, d *jobData) error {
 // log need.
 func (pl *plan) render(job *fanout.Job, d *jobData, args replace.Args) {
 	if d.verbatim {
-		job.Shell = string(d.line)
+		job.Shell = pl.envPrefix + string(d.line)
 		pl.setTimeout(job)
 		return
 	}
@@ -164,6 +167,9 @@ func (pl *plan) render(job *fanout.Job, d *jobData, args replace.Args) {
 		if pl.needLine {
 			d.line = pl.tmpl.AppendShell(d.line[:0], args)
 		}
+	}
+	if pl.envPrefix != "" && job.Shell != "" {
+		job.Shell = pl.envPrefix + job.Shell
 	}
 	if pl.tag {
 		if pl.tagTmpl != nil {

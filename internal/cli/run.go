@@ -50,6 +50,10 @@ type parts struct {
 	fit      slotFit
 	warning  *warnOnce
 	closers  []func()
+	adm      *admission // --load, --memfree, --memsuspend, --noswap; nil: none
+	delay    *jobDelay
+	stdin    *os.File               // the jobs' standard input (--semaphore); nil: none
+	observe  func(r *fanout.Result) // told of each job that ran (--semaphore's status)
 }
 
 func (p *parts) close() {
@@ -84,6 +88,10 @@ func assemble(o *Options, c *console, env func(string) string) (*parts, error) {
 		return nil, err
 	}
 	if p.exe, err = executorFor(o, env); err != nil {
+		p.close()
+		return nil, err
+	}
+	if err := p.running(env); err != nil {
 		p.close()
 		return nil, err
 	}
@@ -141,6 +149,13 @@ func (p *parts) execute(sigs <-chan os.Signal) outcome {
 			return
 		}
 		dl.finish(ev.Job)
+		if errors.Is(ev.Result.Err, context.Canceled) {
+			return // it never started: the run ended while it waited (--load, --memfree)
+		}
+		p.delay.finished(ev.Result)
+		if p.observe != nil {
+			p.observe(ev.Result)
+		}
 		stop := exhausted.check(ev.Result)
 		if hs != nil && hs.observe(ev) {
 			stop = true
@@ -190,7 +205,7 @@ func (p *parts) execute(sigs <-chan os.Signal) outcome {
 		}
 		live.Start()
 	}
-	submitErr := submitAll(ctx, kill, pool, counted, p.prepare(dl), p.o.Delay, &submitted)
+	submitErr := submitAll(ctx, kill, pool, counted, p.prepare(dl, pool.Stopped()), p.delay, &submitted)
 	err = pool.Wait()
 	// A resource that ran out is the one error to report, whether a job
 	// or the pool itself (a worker's descriptors) met it first.
@@ -225,12 +240,18 @@ func observeAll(observers []func(fanout.Event)) func(fanout.Event) {
 // prepare returns what a worker does with a job about to run: render it
 // (only there is its slot, {%}, known, and the work spreads over the
 // workers) and give it the streams the outputs want.
-func (p *parts) prepare(dl *delivery) func(j *fanout.Job, _ int64, slot int) error {
+func (p *parts) prepare(dl *delivery, stopped <-chan struct{}) func(j *fanout.Job, _ int64, slot int) error {
 	var environ []string
 	if p.o.ProcessSlotVar != "" {
 		environ = os.Environ()
 	}
 	return func(j *fanout.Job, _ int64, slot int) error {
+		if err := p.adm.wait(stopped); err != nil {
+			return err
+		}
+		if p.stdin != nil {
+			j.Stdin = p.stdin
+		}
 		d := dataOf(j)
 		p.plan.render(j, d, replace.Args{Values: d.values, Seq: d.seq, Slot: slot})
 		dl.attach(j)
@@ -274,7 +295,7 @@ func (p *parts) halter(kill func(), submitted *atomic.Int64) (*halter, error) {
 // on a goroutine of its own, so that a signal or a halt ends the run even
 // while the input blocks (tail -f log | fanout ...): the loop is then left
 // behind, and the pool refuses whatever it submits later.
-func submitAll(ctx context.Context, kill func(), pool *fanout.Pool, jobs jobSource, prepare func(*fanout.Job, int64, int) error, delay time.Duration, submitted *atomic.Int64) error {
+func submitAll(ctx context.Context, kill func(), pool *fanout.Pool, jobs jobSource, prepare func(*fanout.Job, int64, int) error, delay *jobDelay, submitted *atomic.Int64) error {
 	errc := make(chan error, 1)
 	go func() {
 		errc <- submitLoop(ctx, kill, pool, jobs, prepare, delay, submitted)
@@ -287,7 +308,7 @@ func submitAll(ctx context.Context, kill func(), pool *fanout.Pool, jobs jobSour
 	}
 }
 
-func submitLoop(ctx context.Context, kill func(), pool *fanout.Pool, jobs jobSource, prepare func(*fanout.Job, int64, int) error, delay time.Duration, submitted *atomic.Int64) error {
+func submitLoop(ctx context.Context, kill func(), pool *fanout.Pool, jobs jobSource, prepare func(*fanout.Job, int64, int) error, jd *jobDelay, submitted *atomic.Int64) error {
 	var timer *time.Timer
 	for first := true; ; first = false {
 		d, err := jobs.next()
@@ -300,7 +321,7 @@ func submitLoop(ctx context.Context, kill func(), pool *fanout.Pool, jobs jobSou
 		if err != nil {
 			return err
 		}
-		if delay > 0 && !first {
+		if delay := jd.current(); delay > 0 && !first {
 			// A delay is spent between starts only: none after the last.
 			if timer == nil {
 				timer = time.NewTimer(delay)

@@ -26,6 +26,9 @@ func Run(args []string) int {
 	signal.Notify(sigs, handled...)
 	defer signal.Stop(sigs)
 	defer fanout.StopReaper()
+	if isSem(os.Args[0]) {
+		args = append([]string{"--semaphore"}, args...)
+	}
 	return Main(args, Stdio(), os.Getenv, sigs)
 }
 

@@ -86,6 +86,14 @@ func sinksFor(o *Options, c *console, pl *plan, resuming bool) (*delivery, func(
 		}
 		closers = append(closers, closeResults)
 		d.outputs = append(d.outputs, k)
+	} else if o.Files && !o.Ungroup {
+		fs, discard, err := filesSinkFor(o, c, pl)
+		if err != nil {
+			return nil, nil, err
+		}
+		closers = append(closers, func() { discard.Close() })
+		d.outputs = append(d.outputs, fs)
+		d.attach = func(j *fanout.Job) { j.Stderr = discard }
 	} else {
 		p := printerFor(o, c, pl)
 		d.outputs = append(d.outputs, p)
@@ -125,8 +133,13 @@ func printerFor(o *Options, c *console, pl *plan) *output.Printer {
 	case o.LineBuffer:
 		p.Mode = output.LineBuffer
 	}
-	if pl.tag {
+	// -u prints bytes as they come: GNU parallel then ignores --tag,
+	// --tagstring and the colours.
+	if pl.tag && !o.Ungroup {
 		p.Tag = func(j *fanout.Job) []byte { return dataOf(j).tag }
+	}
+	if !o.Ungroup && (!o.LineBuffer || o.Color) {
+		p.Color = colorFor(o)
 	}
 	if o.Verbose > 0 {
 		p.Command = func(j *fanout.Job) []byte { return dataOf(j).line }

@@ -37,6 +37,12 @@ type Printer struct {
 	// Tag, if set, returns the text put before every output line (a tab
 	// follows it), as --tag and --tagstring do.
 	Tag func(job *fanout.Job) []byte
+	// Color, if set, colours each line of a job's output as GNU parallel's
+	// --color and --color-failed do (see JobColor): it returns the job's
+	// colour, nil for none, given its result, which is nil while the job
+	// runs (LineBuffer). With a Color every line ends in a newline, the
+	// last one too, even where the colour is nil. Ungroup ignores it.
+	Color func(job *fanout.Job, r *fanout.Result) []byte
 	// Command, if set, returns the text printed before a job's output
 	// (for -v).
 	Command func(job *fanout.Job) []byte
@@ -78,8 +84,9 @@ func (p *Printer) Attach(job *fanout.Job) {
 		fallthrough
 	case LineBuffer:
 		tag := p.tagOf(job)
-		job.Stdout = &lineWriter{p: p, w: p.Out, tag: tag}
-		job.Stderr = &lineWriter{p: p, w: p.Err, tag: tag}
+		color, colored := p.colorOf(job, nil)
+		job.Stdout = &lineWriter{p: p, w: p.Out, tag: tag, color: color, colored: colored}
+		job.Stderr = &lineWriter{p: p, w: p.Err, tag: tag, color: color, colored: colored}
 	}
 }
 
@@ -115,6 +122,12 @@ func (p *Printer) Receive(r *fanout.Result) error {
 	tag := p.tagOf(r.Job)
 	p.locker().Lock()
 	defer p.locker().Unlock()
+	if color, ok := p.colorOf(r.Job, r); ok {
+		if err := p.writeColored(p.Out, &r.Stdout, color, tag); err != nil {
+			return p.streamErr(p.Out, err)
+		}
+		return p.streamErr(p.Err, p.writeColored(p.Err, &r.Stderr, color, tag))
+	}
 	if err := p.writeTagged(p.Out, &r.Stdout, tag); err != nil {
 		return p.streamErr(p.Out, err)
 	}
@@ -252,6 +265,8 @@ type lineWriter struct {
 	p       *Printer
 	w       io.Writer
 	tag     []byte
+	color   []byte // the job's colour, when colored
+	colored bool
 	partial []byte   // the unfinished line, while it is short
 	spill   *os.File // the unfinished line from its start, once long
 	spilled int64    // bytes of the line in spill; 0 when it is in partial
@@ -325,6 +340,15 @@ func (l *lineWriter) writeLines(b []byte) error {
 		if b = b[j+1:]; len(b) == 0 {
 			return nil
 		}
+	}
+	if l.colored {
+		// A spilled line's start went out above, uncoloured: lines that
+		// long are rare, and colouring them would need a second pass.
+		buf := appendColored(l.p.buf[:0], l.partial, b, l.color, l.tag)
+		l.partial = l.partial[:0]
+		_, err := l.w.Write(buf)
+		l.p.keep(buf)
+		return err
 	}
 	if l.tag == nil && len(l.partial) == 0 {
 		_, err := l.w.Write(b)

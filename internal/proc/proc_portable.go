@@ -276,6 +276,7 @@ func (s *Supervisor) supervise(pid int, pipes *[2]outPipe, sinks *[2]io.Writer, 
 			s.armed = time.Time{}
 			switch {
 			case exited: // descendants outside the group hold the pipes
+				s.lastReads(pipes, sinks, out)
 				stopPipes(pipes)
 				deadline = time.Time{}
 			case step < 0:
@@ -305,6 +306,31 @@ func (s *Supervisor) alarm(deadline time.Time) <-chan time.Time {
 	}
 	return s.timer.C
 }
+
+// lastReads reads what the pipes still open hold when the drain ends. The
+// job's own output is all in its pipes by the time its exit is seen, but on
+// a loaded machine the drain can pass before the pipes' waiters have handed
+// it over, and the timer and a waiter's news are picked at random when both
+// are ready: the drain is for pipes that escaped descendants keep open, not
+// a bound on reading what is there. The loop may read a pipe itself while
+// its waiter waits, in the netpoller or for the loop. A pipe that a
+// descendant keeps filling is read at most maxLastReads times.
+func (s *Supervisor) lastReads(pipes *[2]outPipe, sinks *[2]io.Writer, out *Outcome) {
+	for i := range pipes {
+		p := &pipes[i]
+		for k := 0; k < maxLastReads && p.live && !p.stop; k++ {
+			if s.readOnce(p.fd, &sinks[i], out) != readMore {
+				break // empty or at its end: stopPipes closes it
+			}
+		}
+	}
+}
+
+// maxLastReads bounds lastReads per pipe: enough reads of the loop's buffer
+// to empty a pipe of a megabyte (the most an unprivileged process may make
+// one hold on Linux; other systems' pipes are smaller), whatever a
+// descendant writes meanwhile: each read short of the buffer empties it.
+const maxLastReads = 1<<20/(64<<10) + 1
 
 // stopPipes gives up the pipes still open: a waiter parked in the netpoller
 // wakes at the past deadline, one about to hand over a read is told to

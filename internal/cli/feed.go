@@ -201,7 +201,10 @@ func (rr *roundRobin) feed(first *pipe.Block) func(w *os.File) error {
 		b := first
 		for {
 			if b != nil {
-				_, err := b.WriteTo(w)
+				// The job runs on after this block: its buffer goes back
+				// for the next one at once, so it is copied into the pipe
+				// rather than lent to it.
+				_, err := b.CopyTo(w)
 				b.Release()
 				if err != nil {
 					return err

@@ -39,6 +39,12 @@ func (b *Block) WriteFrom(w io.Writer, skip int64) (int64, error) {
 	return c.WriteTo(w)
 }
 
+// CopyTo writes the block, header first, to w with plain writes, so that
+// the block may be released as soon as it returns: a reader that consumes
+// it later sees the bytes as they were (WriteTo lends Data's pages, which
+// a released block's next use would overwrite).
+func (b *Block) CopyTo(w io.Writer) (int64, error) { return b.writeCopy(w) }
+
 // writeCopy is the portable path: plain writes.
 func (b *Block) writeCopy(w io.Writer) (int64, error) {
 	n, err := w.Write(b.Header)

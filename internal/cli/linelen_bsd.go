@@ -13,7 +13,7 @@ func acceptableLine(n int, env probeSize) bool {
 	if err != nil {
 		argMax = 256 << 10
 	}
-	strings := len("/bin/sh") + 1 + len("-c") + 1 + n + probeLine + 1 + env.size
+	text := len("/bin/sh") + 1 + len("-c") + 1 + n + probeLine + 1 + env.size
 	pointers := 8 * (3 + env.count)
-	return strings+pointers <= int(argMax)
+	return text+pointers <= int(argMax)
 }

@@ -21,7 +21,7 @@ func acceptableLine(n int, env probeSize) bool {
 		limit = int(rl.Cur / 4)
 	}
 	limit = max(limit, 128<<10)
-	strings := len("/bin/sh") + 1 + len("-c") + 1 + arg + env.size
+	text := len("/bin/sh") + 1 + len("-c") + 1 + arg + env.size
 	pointers := 8 * (3 + env.count)
-	return strings+pointers <= limit
+	return text+pointers <= limit
 }

@@ -154,33 +154,23 @@ func (p *Printer) writeColored(w io.Writer, o *fanout.Output, color, tag []byte)
 		return err
 	}
 	bw := bufio.NewWriterSize(w, 64<<10)
-	br := bufio.NewReaderSize(o.Reader(), 64<<10)
 	start := true
-	for {
-		chunk, err := br.ReadSlice('\n')
-		if len(chunk) > 0 {
-			ends := chunk[len(chunk)-1] == '\n'
-			if ends {
-				chunk = chunk[:len(chunk)-1]
-			}
-			p.buf = p.buf[:0]
-			if start {
-				p.buf = appendColorStart(p.buf, color, tag)
-			}
-			p.buf = appendColorBody(p.buf, chunk, color, tag)
-			if ends {
-				p.buf = appendColorEnd(p.buf, color)
-			}
-			bw.Write(p.buf)
-			start = ends
+	eachChunk(o.Reader(), func(chunk []byte) {
+		ends := chunk[len(chunk)-1] == '\n'
+		if ends {
+			chunk = chunk[:len(chunk)-1]
 		}
-		if err == bufio.ErrBufferFull {
-			continue
+		p.buf = p.buf[:0]
+		if start {
+			p.buf = appendColorStart(p.buf, color, tag)
 		}
-		if err != nil {
-			break
+		p.buf = appendColorBody(p.buf, chunk, color, tag)
+		if ends {
+			p.buf = appendColorEnd(p.buf, color)
 		}
-	}
+		bw.Write(p.buf)
+		start = ends
+	})
 	if !start {
 		bw.Write(appendColorEnd(p.buf[:0], color))
 	}

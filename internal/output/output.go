@@ -295,26 +295,32 @@ func (p *Printer) writeTagged(w io.Writer, o *fanout.Output, tag []byte) error {
 		return err
 	}
 	bw := bufio.NewWriterSize(w, 64<<10)
-	br := bufio.NewReaderSize(o.Reader(), 64<<10)
 	start := true
+	eachChunk(o.Reader(), func(chunk []byte) {
+		if start {
+			bw.Write(tag)
+			bw.WriteByte('\t')
+		}
+		bw.Write(chunk)
+		start = chunk[len(chunk)-1] == '\n'
+	})
+	return bw.Flush()
+}
+
+// eachChunk calls fn with spilled output read from r in pieces that end
+// with a newline, or at 64 KiB within a longer line: a line is never held
+// whole, however long. A read error ends the output there.
+func eachChunk(r io.Reader, fn func(chunk []byte)) {
+	br := bufio.NewReaderSize(r, 64<<10)
 	for {
 		chunk, err := br.ReadSlice('\n')
 		if len(chunk) > 0 {
-			if start {
-				bw.Write(tag)
-				bw.WriteByte('\t')
-			}
-			bw.Write(chunk)
-			start = chunk[len(chunk)-1] == '\n'
+			fn(chunk)
 		}
-		if err == bufio.ErrBufferFull {
-			continue
-		}
-		if err != nil {
-			break
+		if err != nil && err != bufio.ErrBufferFull {
+			return
 		}
 	}
-	return bw.Flush()
 }
 
 // appendTagged appends b to dst with tag and a tab before every line.

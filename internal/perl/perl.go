@@ -122,20 +122,30 @@ func lookPath(name, path string) string {
 // exprError reads an error reply: the expression's number and perl's
 // message.
 func (p *Interp) exprError() error {
-	idx, err := p.field()
+	i, msg, err := p.errorReply()
 	if err != nil {
 		return err
 	}
-	msg, err := p.field()
-	if err != nil {
-		return err
-	}
-	i, _ := strconv.Atoi(idx)
 	expr := "?"
 	if i >= 0 && i < len(p.exprs) {
 		expr = p.exprs[i]
 	}
 	return fmt.Errorf("perl expression {= %s =}: %s", oneLine(expr), msg)
+}
+
+// errorReply reads the two fields of an error reply: the number of the
+// expression (or call) that failed and perl's message.
+func (p *Interp) errorReply() (int, string, error) {
+	idx, err := p.field()
+	if err != nil {
+		return 0, "", err
+	}
+	msg, err := p.field()
+	if err != nil {
+		return 0, "", err
+	}
+	i, _ := strconv.Atoi(idx) // the program fanout gives perl always sends a number
+	return i, msg, nil
 }
 
 // oneLine shows an expression as it was written, on one line.
@@ -183,16 +193,12 @@ func (p *Interp) eval(j *replace.PerlJob) error {
 	}
 	switch status {
 	case "error":
-		idx, err := p.field()
-		if err != nil {
-			return err
-		}
-		msg, err := p.field()
+		i, msg, err := p.errorReply()
 		if err != nil {
 			return err
 		}
 		expr := "?"
-		if i, _ := strconv.Atoi(idx); i >= 0 && i < len(j.Calls) && j.Calls[i].Expr < len(p.exprs) {
+		if i >= 0 && i < len(j.Calls) && j.Calls[i].Expr < len(p.exprs) {
 			expr = p.exprs[j.Calls[i].Expr]
 		}
 		return &evalError{fmt.Errorf("perl expression {= %s =} failed: %s", oneLine(expr), msg)}

@@ -38,6 +38,9 @@ func TestLiveClearsAndRedrawsAroundOutput(t *testing.T) {
 	l.Start()
 	l.Observe(fanout.Event{Kind: fanout.Started, Job: &fanout.Job{Data: "a"}})
 	l.Observe(fanout.Event{Kind: fanout.Finished, Result: &fanout.Result{Runtime: time.Second}})
+	// The finished job makes the loop redraw at once; wait for that line,
+	// so that the output below is drawn around it whatever the scheduling.
+	drawnUnder(t, c, &term, "50%")
 	c.Lock()
 	out.Write([]byte("line one\n"))
 	out.Write([]byte("line two\n"))
@@ -55,6 +58,23 @@ func TestLiveClearsAndRedrawsAroundOutput(t *testing.T) {
 	l.Stop()
 	l.Stop() // a second Stop does nothing
 	golden(t, "live-bar.golden", strings.ReplaceAll(visible(term.Bytes()), "\r", "<cr>\n"))
+}
+
+// drawnUnder waits, for at most ten seconds, until the terminal shows
+// want, reading it under the console's lock as the loop writes it.
+func drawnUnder(t *testing.T, c *console, term *bytes.Buffer, want string) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		c.mu.Lock()
+		ok := strings.Contains(term.String(), want)
+		c.mu.Unlock()
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the terminal never showed %q", want)
+		}
+	}
 }
 
 func TestLiveProgressHeader(t *testing.T) {

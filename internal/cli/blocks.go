@@ -40,8 +40,6 @@ func resolvePipe(o *Options) (*blockMode, error) {
 		switch {
 		case po.Tee || po.RecEnd != nil || po.RecStart != nil || po.Regexp || po.RemoveSep || po.Block != "":
 			return nil, usageError{errors.New("--block, --recend, --recstart, --regexp, --rrs and --tee need --pipe or --pipepart")}
-		case po.HeaderSet:
-			return nil, usageError{errors.New("--header is not supported yet without --pipe or --pipepart")}
 		}
 		return nil, nil
 	}

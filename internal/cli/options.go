@@ -96,7 +96,7 @@ type Options struct {
 	JobLog                            string
 	Resume, ResumeFailed, RetryFailed bool
 	Retries                           int
-	RetriesTmpl                       string // --retries with replacement strings: rendered for each job
+	RetriesTmpl                       string            // --retries with replacement strings: rendered for each job
 	Timeout                           Timeout           // --timeout; zero: none
 	TermSeq                           []fanout.TermStep // --termseq; nil: GNU parallel's
 	Delay                             time.Duration     // --delay between job starts

@@ -150,7 +150,7 @@ var flags = concat(
 			o.Trim, err = input.ParseTrim(v)
 			return err
 		}),
-		boolFlag("--csv", "values are CSV records, --colsep (default ,) between fields", func(o *Options) { o.CSV = true }),
+		boolFlag("--csv", "values are CSV, --colsep (default ,) between fields", func(o *Options) { o.CSV = true }),
 		boolFlag("--skip-first-line --skipfirstline", "leave out the first line of the first input", func(o *Options) { o.SkipFirstLine = true }),
 		boolFlag("--shuf", "read all values, then run the jobs in a random order", func(o *Options) { o.Shuf = true }),
 		argFlag("-I", "STR", "use STR instead of {}", func(o *Options, v string) error {

@@ -87,7 +87,7 @@ func sinksFor(o *Options, c *console, pl *plan, resuming bool) (*delivery, func(
 	}
 	if o.Results != "" {
 		// The output goes to the results only, as in GNU parallel.
-		k, closeResults, err := resultsSink(o, resuming)
+		k, closeResults, err := resultsSink(o, pl.columns, resuming)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -241,7 +241,8 @@ func (jobView) Sent(j *fanout.Job) int64      { return dataOf(j).sent }
 
 // resultsSink is --results: JSON lines for a name ending in .json, a
 // directory tree otherwise.
-func resultsSink(o *Options, resuming bool) (fanout.Sink, func(), error) {
+// names are --header's names of the columns; nil: none.
+func resultsSink(o *Options, names []string, resuming bool) (fanout.Sink, func(), error) {
 	if strings.HasSuffix(o.Results, ".json") {
 		j, err := results.CreateJSON(o.Results, jobView{}, resuming)
 		if err != nil {
@@ -256,7 +257,7 @@ func resultsSink(o *Options, resuming bool) (fanout.Sink, func(), error) {
 	if packs(o) && o.Colsep == "" {
 		sources = max(len(o.Sources), 1)
 	}
-	return &results.Dir{Root: o.Results, Sources: sources, Job: jobView{}}, func() {}, nil
+	return &results.Dir{Root: o.Results, Sources: sources, Names: names, Job: jobView{}}, func() {}, nil
 }
 
 // medianTracker keeps the running median of job runtimes in two heaps.

@@ -623,7 +623,8 @@ func ParseTimeout(s string) (Timeout, error) {
 	// 0 means no timeout, as in GNU parallel.
 	d, err := ParseDuration(s)
 	if err != nil {
-		return Timeout{}, fmt.Errorf("--timeout %q: not a number of seconds", s)
+		// GNU parallel takes no replacement strings here either.
+		return Timeout{}, fmt.Errorf("--timeout %q: not a number of seconds (30, 1.5, 2m, 1h30m) or a percentage of the median runtime (200%%)", s)
 	}
 	return Timeout{Fixed: d}, nil
 }

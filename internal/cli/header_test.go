@@ -19,8 +19,8 @@ func TestRenameColumn(t *testing.T) {
 		{"x{a}y{a}", "a", 2, "", "x{2}y{2}"},
 		{"{a.} {a/} {a//} {a/.}", "a", 3, "", "{3.} {3/} {3//} {3/.}"},
 		{"{ab} {a", "a", 1, "", "{ab} {a"},
-		{"{a..}", "a", 1, "", "{a..}"},  // not a modifier of {}
-		{"{a%x}", "a", 1, "", "{a%x}"},  // --plus's forms keep the name
+		{"{a..}", "a", 1, "", "{a..}"}, // not a modifier of {}
+		{"{a%x}", "a", 1, "", "{a%x}"}, // --plus's forms keep the name
 		{"{=a s/x/y/ =}", "a", 4, "", "{=4 s/x/y/ =}"},
 		{"{= a =}", "a", 4, "", "{= a =}"}, // the name must follow {= at once
 		{"[[a $_ ]]", "a", 5, "[[]]", "[[5 $_ ]]"},

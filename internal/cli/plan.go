@@ -286,9 +286,9 @@ func (pl *plan) setAttempts(job *fanout.Job, d *jobData, args replace.Args) erro
 	return nil
 }
 
-// quoteCommand makes the job print its command quoted for the shell, once
-// for each --shellquote, instead of running it, as GNU parallel does: the
-// command that -v, --dry-run and the job log show stays the one quoted.
+// quoteCommand makes the job print its command line quoted for the shell,
+// once for each --shellquote, instead of running it, as GNU parallel does;
+// -v, --dry-run and the job log show the command line itself.
 func (pl *plan) quoteCommand(job *fanout.Job, line []byte) {
 	for range pl.shellQuote {
 		line = replace.AppendQuote(nil, string(line))

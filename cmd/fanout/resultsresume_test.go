@@ -98,7 +98,7 @@ func checkFiles(t *testing.T, dir, mode string, n int) {
 		base := filepath.Join(dir, strings.ReplaceAll(mode, "{}", strconv.Itoa(i)))
 		stdout, stderr, seq := base, base+".err", base+".seq"
 		if strings.HasSuffix(mode, "/") {
-			stdout, stderr, seq = base+"stdout", base+"stderr", base+"seq"
+			stdout, stderr, seq = base+"/stdout", base+"/stderr", base+"/seq" // Join drops the /
 		}
 		for path, want := range map[string]string{stdout: fmt.Sprintf("out %d\n", i), stderr: fmt.Sprintf("err %d\n", i), seq: strconv.Itoa(i)} {
 			b, err := os.ReadFile(path)

@@ -111,11 +111,15 @@ func headerColumns(o *Options, lines []string) ([]column, error) {
 	return cols, nil
 }
 
-// headerTargets are the options in which GNU parallel renames columns.
+// headerTargets are the options in which GNU parallel renames columns
+// (but for the text of --template's files, read later).
 func headerTargets(o *Options) []*string {
-	t := []*string{&o.TagString, &o.Results, &o.RetriesTmpl}
+	t := []*string{&o.TagString, &o.Results, &o.RetriesTmpl, &o.WorkDir}
 	for i := range o.Command {
 		t = append(t, &o.Command[i])
+	}
+	for i := range o.Templates {
+		t = append(t, &o.Templates[i].Name)
 	}
 	return t
 }

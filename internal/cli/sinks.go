@@ -87,7 +87,7 @@ func sinksFor(o *Options, c *console, pl *plan, resuming bool) (*delivery, func(
 	}
 	if o.Results != "" {
 		// The output goes to the results only, as in GNU parallel.
-		k, closeResults, err := resultsSink(o, pl.columns, resuming)
+		k, closeResults, err := resultsSink(o, c, pl, resuming)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -239,16 +239,33 @@ func (jobView) Command(j *fanout.Job) string  { return string(dataOf(j).line) }
 func (jobView) Seq(j *fanout.Job) int64       { return dataOf(j).seq }
 func (jobView) Sent(j *fanout.Job) int64      { return dataOf(j).sent }
 
-// resultsSink is --results: JSON lines for a name ending in .json, a
-// directory tree otherwise.
-// names are --header's names of the columns; nil: none.
-func resultsSink(o *Options, names []string, resuming bool) (fanout.Sink, func(), error) {
-	if strings.HasSuffix(o.Results, ".json") {
+// resultsSink is --results: one table for a name ending in .csv, .tsv or
+// .json (-.csv and the like: on standard output), a file per job named by
+// a template, or a directory tree.
+func resultsSink(o *Options, c *console, pl *plan, resuming bool) (fanout.Sink, func(), error) {
+	switch kind := resultsTable(o.Results); {
+	case kind == 'j' && strings.HasPrefix(o.Results, "-."):
+		j := results.NewJSON(c.stdout(), jobView{})
+		return j, func() { j.Close() }, nil
+	case kind == 'j':
 		j, err := results.CreateJSON(o.Results, jobView{}, resuming)
 		if err != nil {
 			return nil, nil, err
 		}
 		return j, func() { j.Close() }, nil
+	case kind != 0 && strings.HasPrefix(o.Results, "-."):
+		t := results.NewTable(c.stdout(), "standard output", kind, jobView{})
+		t.Names = pl.columns
+		return t, func() { t.Close() }, nil
+	case kind != 0:
+		t, err := results.CreateTable(o.Results, kind, jobView{}, resuming)
+		if err != nil {
+			return nil, nil, err
+		}
+		t.Names = pl.columns
+		return t, func() { t.Close() }, nil
+	case pl.resTmpl != nil:
+		return &results.Files{Path: func(j *fanout.Job) string { return string(dataOf(j).results) }, Job: jobView{}}, func() {}, nil
 	}
 	// A job of one record numbers its values 1, 2, ... whatever their
 	// source or column; packed records start again at 1 each, which is
@@ -257,7 +274,7 @@ func resultsSink(o *Options, names []string, resuming bool) (fanout.Sink, func()
 	if packs(o) && o.Colsep == "" {
 		sources = max(len(o.Sources), 1)
 	}
-	return &results.Dir{Root: o.Results, Sources: sources, Names: names, Job: jobView{}}, func() {}, nil
+	return &results.Dir{Root: o.Results, Sources: sources, Names: pl.columns, Job: jobView{}}, func() {}, nil
 }
 
 // medianTracker keeps the running median of job runtimes in two heaps.

@@ -16,7 +16,10 @@ import (
 func TestCtrlZStopsAndContinuesJobs(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	cmd, stderr, _ := startFanout(t, dir, "-j2", `echo $$ > pid_{}.tmp && mv pid_{}.tmp pid_{}; sleep 30`, ":::", "a", "b")
+	// The job's shell becomes sleep rather than starting it: a shell
+	// stopped while it vforks a child waits for that child, stopped too,
+	// in an uninterruptible state (D), and never shows as stopped itself.
+	cmd, stderr, _ := startFanout(t, dir, "-j2", `echo $$ > pid_{}.tmp && mv pid_{}.tmp pid_{} && exec sleep 30`, ":::", "a", "b")
 	go io.Copy(io.Discard, stderrReader(stderr))
 	waitFiles(t, filepath.Join(dir, "pid_a"), filepath.Join(dir, "pid_b"))
 	jobs := []int{readPid(t, filepath.Join(dir, "pid_a")), readPid(t, filepath.Join(dir, "pid_b"))}
@@ -60,7 +63,8 @@ func waitState(t *testing.T, pid int, stopped bool) {
 
 // threadStates lists the state of each thread of pid, and for one in an
 // uninterruptible wait (state D), which the stop must wait out, the
-// kernel functions it waits in, where /proc shows them.
+// kernel functions it waits in, where /proc shows them; then each thread's
+// children with their state (a vfork's parent waits for its child).
 func threadStates(pid int) string {
 	tids, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*", pid))
 	var b strings.Builder
@@ -75,6 +79,12 @@ func threadStates(pid int) string {
 		if s[i+2] == 'D' {
 			stack, _ := os.ReadFile(filepath.Join(dir, "stack"))
 			fmt.Fprintf(&b, "%q", strings.Join(strings.Fields(string(stack)), " "))
+		}
+		kids, _ := os.ReadFile(filepath.Join(dir, "children"))
+		for _, k := range strings.Fields(string(kids)) {
+			st, _ := os.ReadFile("/proc/" + k + "/stat")
+			cmdl, _ := os.ReadFile("/proc/" + k + "/cmdline")
+			fmt.Fprintf(&b, " child %s: %q %q", k, st, cmdl)
 		}
 		b.WriteByte(' ')
 	}

@@ -358,7 +358,11 @@ func TestCancelTerminatesRunningJobs(t *testing.T) {
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	c := &collector{}
-	p := &fanout.Pool{Limit: 2, Sink: c}
+	// The jobs exit of SIGTERM once their children have; under a heavy
+	// load that took longer than the default sequence's 350 ms before its
+	// SIGKILL. The test is of the SIGTERM: it waits as long as needed.
+	long := &fanout.Local{TermSeq: []fanout.TermStep{{Signal: syscall.SIGTERM, Wait: time.Minute}, {Signal: syscall.SIGKILL, Wait: time.Second}}}
+	p := &fanout.Pool{Limit: 2, Sink: c, Executor: long}
 	file := func(name string, i int) string { return filepath.Join(dir, fmt.Sprint(name, i)) }
 	for i := range 2 {
 		// Each job signals readiness by creating its group's file.

@@ -285,6 +285,7 @@ var flags = concat(
 		boolFlag("--line-buffer --lb", "whole lines as jobs print them", func(o *Options) { o.LineBuffer = true }),
 		boolFlag("-u --ungroup", "bytes as they come", func(o *Options) { o.Ungroup = true }),
 		boolFlag("-k --keep-order", "output in input order", func(o *Options) { o.KeepOrder = true }),
+		boolFlag("--no-keep-order --nokeeporder --nok --no-k", "cancel -k, wherever it is given (a profile, say)", func(o *Options) { o.NoKeepOrder = true }),
 		boolFlag("--tag", "put the values before each output line", func(o *Options) { o.Tag = true }),
 		argFlag("--tagstring --tag-string", "STR", "put STR (with replacement strings) before output lines", func(o *Options, v string) error { o.TagString = v; return nil }),
 		boolFlag("--ctag", "--tag in colour", func(o *Options) { o.Tag, o.Color = true, true }),
@@ -381,6 +382,12 @@ var flags = concat(
 		boolFlag("--will-cite --no-notice", "accepted for GNU parallel's sake; does nothing", func(o *Options) {}),
 		boolFlag("--gnu", "accepted for GNU parallel's sake; does nothing", func(o *Options) {}),
 		boolFlag("--citation --bibtex", "say what to cite", func(o *Options) { o.Citation = true }),
+		// The #! line of a script gives it first, and all the options with
+		// it in one word: fromShebang takes it there, before parsing.
+		flagSpec{names: []string{"--shebang", "--hashbang"}, doc: "first on a #! line: the script is the input (or --shebang-wrap)",
+			set: func(*Options, string) error {
+				return errors.New("--shebang must be the first option, as on a script's #! line: #!/usr/bin/fanout --shebang [options] command")
+			}},
 	),
 )
 

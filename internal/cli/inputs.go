@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"bufio"
 	"fmt"
 	"io"
+	"os"
 	"regexp"
 
 	"github.com/fanoutdev/fanout/internal/input"
@@ -54,7 +56,7 @@ func openInputs(o *Options, c *console) (input.Source, func(), error) {
 				src = input.Reader(stdin, "stdin", f)
 				break
 			}
-			s, c, err := input.Open(spec.Path, f)
+			s, c, err := openFile(spec, f)
 			if err != nil {
 				closeAll()
 				return nil, nil, err
@@ -75,6 +77,27 @@ func openInputs(o *Options, c *console) (input.Source, func(), error) {
 		return input.Combine(groups), closeAll, nil // --link wraps the shorter sources
 	}
 	return input.CombineShortest(groups), closeAll, nil // :::+ stops at the shortest
+}
+
+// openFile opens a file source, past its first line for SkipFirst.
+func openFile(spec SourceSpec, f input.Format) (input.Source, io.Closer, error) {
+	if !spec.SkipFirst {
+		return input.Open(spec.Path, f)
+	}
+	file, err := os.Open(spec.Path)
+	if err != nil {
+		return nil, nil, err
+	}
+	r := bufio.NewReader(file)
+	_, err = r.ReadSlice('\n')
+	for err == bufio.ErrBufferFull { // a #! line longer than the buffer
+		_, err = r.ReadSlice('\n')
+	}
+	if err != nil && err != io.EOF {
+		file.Close()
+		return nil, nil, fmt.Errorf("read %s: %w", spec.Path, err)
+	}
+	return input.Reader(r, spec.Path, f), file, nil
 }
 
 // maxRecord is the longest record read: no longer one fits any line, as

@@ -32,6 +32,9 @@ type SourceSpec struct {
 	Values []string // for ArgsList
 	Path   string   // for File
 	Linked bool     // :::+ or ::::+: paired with the previous source
+	// SkipFirst leaves out the file's first line: a --shebang script's
+	// #! line.
+	SkipFirst bool
 }
 
 // Options is the command line, parsed. Zero values mean GNU parallel's
@@ -79,6 +82,7 @@ type Options struct {
 
 	Group, LineBuffer, Ungroup bool
 	KeepOrder                  bool
+	NoKeepOrder                bool // --no-keep-order: -k is off, before or after it
 	Tag                        bool
 	TagString                  string
 
@@ -199,6 +203,10 @@ func parse(args []string, env func(string) string, read func(string) ([]byte, er
 	if env == nil {
 		env = func(string) string { return "" }
 	}
+	args, sb, err := fromShebang(args)
+	if err != nil {
+		return nil, err
+	}
 	// -J and --plain count only on the command line: a first pass finds
 	// them (and any error in it, which would be found again later).
 	argv := &Options{}
@@ -218,11 +226,16 @@ func parse(args []string, env func(string) string, read func(string) ([]byte, er
 		}
 		rest = append(rest, left...)
 	}
+	from := len(o.Sources)
 	left, err := parseOptions(o, args)
 	if err != nil {
 		return nil, err
 	}
 	parseCommand(o, append(rest, left...))
+	sb.apply(o, from)
+	if o.NoKeepOrder {
+		o.KeepOrder = false // as in GNU parallel, wherever -k was given
+	}
 	return o, nil
 }
 

@@ -58,6 +58,7 @@ type parts struct {
 	delay    *jobDelay
 	stdin    *os.File               // the jobs' standard input (--semaphore); nil: none
 	observe  func(r *fanout.Result) // told of each job that ran (--semaphore's status)
+	settle   *settle                // -t: finished jobs' output first; nil without -t
 }
 
 func (p *parts) close() {
@@ -219,6 +220,11 @@ func (p *parts) execute(sigs <-chan os.Signal) outcome {
 	if live != nil {
 		observers = append(observers, live.Observe)
 	}
+	if p.o.StderrVerbose {
+		p.settle = newSettle(p.o.KeepOrder)
+		dl.delivered = p.settle.done
+		observers = append(observers, p.settle.observe)
+	}
 	rep, err := reportFor(p.o, time.Now())
 	if err != nil {
 		return outcome{err: err}
@@ -320,6 +326,7 @@ func (p *parts) prepare(dl *delivery, stopped <-chan struct{}) func(j *fanout.Jo
 			j.Env = append(base[:len(base):len(base)], p.o.ProcessSlotVar+"="+strconv.Itoa(slot-1))
 		}
 		if p.o.StderrVerbose {
+			p.settle.wait(stopped)
 			p.c.errLine(d.line)
 		}
 		return nil

@@ -37,9 +37,15 @@ type delivery struct {
 	// stream, if set, is for the pool's Stream: with -k, the job whose
 	// turn it is prints as it runs.
 	stream func(r *fanout.Result) io.Writer
+	// delivered, if set, is told of each result once the outputs are done
+	// with it (-t waits for it; see settle).
+	delivered func()
 }
 
 func (d *delivery) Receive(r *fanout.Result) error {
+	if d.delivered != nil {
+		defer d.delivered()
+	}
 	if d.forget != nil && d.forget(r) {
 		return nil
 	}
@@ -142,8 +148,13 @@ func printerFor(o *Options, c *console, pl *plan) *output.Printer {
 			// parallel.
 			p.Out, p.Err = c.Out, c.Err
 		}
-	case o.LineBuffer:
+	case o.LineBuffer && !o.KeepOrder:
 		p.Mode = output.LineBuffer
+	case o.LineBuffer:
+		// With -k, GNU parallel prints a job's lines only in its turn:
+		// later jobs' lines wait whole, as grouped output does, and the
+		// job whose turn it is prints as it runs (the pool's Stream).
+		p.Mode = output.Group
 	}
 	// -u prints bytes as they come: GNU parallel then ignores --tag,
 	// --tagstring and the colours.

@@ -384,7 +384,7 @@ var flags = concat(
 		boolFlag("--citation --bibtex", "say what to cite", func(o *Options) { o.Citation = true }),
 		// The #! line of a script gives it first, and all the options with
 		// it in one word: fromShebang takes it there, before parsing.
-		flagSpec{names: []string{"--shebang", "--hashbang"}, doc: "first on a #! line: the script is the input (or --shebang-wrap)",
+		flagSpec{names: []string{"--shebang", "--hashbang"}, doc: "first on a #! line: the script is the input",
 			set: func(*Options, string) error {
 				return errors.New("--shebang must be the first option, as on a script's #! line: #!/usr/bin/fanout --shebang [options] command")
 			}},

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -180,7 +179,7 @@ func newAdmission(o *Options, c *console, m machine, termSeq []fanout.TermStep) 
 		opened: make(chan struct{}), suspended: map[int]bool{}, killing: map[int]bool{}, termSeq: termSeq}
 	if o.Load != "" {
 		var err error
-		if a.load, err = ParseLoad(o.Load, runtime.NumCPU()); err != nil {
+		if a.load, err = ParseLoad(o.Load, cpuCount(o)); err != nil {
 			return nil, usageError{err}
 		}
 	}

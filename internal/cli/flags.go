@@ -184,7 +184,14 @@ var flags = concat(
 		renameFlag("--slotreplace", "{%}", func(o *Options) *string { return &o.SlotReplace }),
 	),
 	section("Jobs",
-		argFlag("-j -P --jobs --max-procs", "N", "run N at once, or N%, +N, -N of the cores (default 100%)", func(o *Options, v string) error { o.Jobs = v; return nil }),
+		argFlag("-j -P --jobs --max-procs", "N", "run N at once, or N%, +N, -N of the threads; FILE: what it says", func(o *Options, v string) error { o.Jobs = v; return nil }),
+		boolFlag("--use-cores-instead-of-threads --usecoresinsteadofthreads", "-j N% and +N count physical cores", func(o *Options) { o.UseCores = true }),
+		boolFlag("--use-sockets-instead-of-threads --usesocketsinsteadofthreads", "-j N% and +N count sockets", func(o *Options) { o.UseSockets = true }),
+		boolFlag("--use-cpus-instead-of-cores --usecpusinsteadofcores", "accepted; no change on this machine", func(o *Options) { o.UseCPUs = true }),
+		boolFlag("--number-of-threads --numberofthreads", "print the number of hardware threads", func(o *Options) { o.NumberOf = "threads" }),
+		boolFlag("--number-of-cores --numberofcores", "print the number of physical cores", func(o *Options) { o.NumberOf = "cores" }),
+		boolFlag("--number-of-cpus --numberofcpus", "print the number of physical cores", func(o *Options) { o.NumberOf = "cores" }),
+		boolFlag("--number-of-sockets --numberofsockets", "print the number of sockets", func(o *Options) { o.NumberOf = "sockets" }),
 		argFlag("-n --max-args", "N", "up to N values per job", func(o *Options, v string) error {
 			o.MaxArgsSet = true
 			return countArg("-n", func(o *Options) *int { return &o.MaxArgs })(o, v)

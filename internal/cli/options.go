@@ -132,6 +132,12 @@ type Options struct {
 	ColorFailed bool   // --color-failed
 	Citation    bool   // --citation, --bibtex
 
+	// The processors: --number-of-sockets, -cores, -cpus, -threads print
+	// theirs ("sockets", "cores", "threads"); the --use-*-instead-of-*
+	// options say what -j N% counts.
+	NumberOf                      string
+	UseCores, UseSockets, UseCPUs bool
+
 	Semaphore  bool          // --semaphore, sem, or an option implying it
 	SemID      string        // --id; empty: the terminal's name
 	Fg, Bg     bool          // --fg, --bg
@@ -452,7 +458,7 @@ func ResolveJobs(spec string, ncpu int) (int, error) {
 	if spec == "" {
 		return ncpu, nil
 	}
-	bad := fmt.Errorf("-j %q: not a number of jobs (use N, N%%, +N or -N)", spec)
+	bad := fmt.Errorf("-j %q: not a number of jobs (use N, N%%, +N, -N or a file holding one)", spec)
 	switch {
 	case strings.HasSuffix(spec, "%"):
 		p, err := strconv.ParseFloat(spec[:len(spec)-1], 64)

@@ -31,6 +31,8 @@ type jobData struct {
 	// notice is what --halt has to say of the job, printed after its
 	// output (see halter).
 	notice *haltNotice
+	// gated says the job holds a place at -j FILE's gate until it is over.
+	gated bool
 
 	// In block mode (--pipe): the job's block, until the job is over; what
 	// writes its stdin; the named pipe it reads (--fifo); a file to remove

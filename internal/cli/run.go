@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -59,6 +58,7 @@ type parts struct {
 	stdin    *os.File               // the jobs' standard input (--semaphore); nil: none
 	observe  func(r *fanout.Result) // told of each job that ran (--semaphore's status)
 	settle   *settle                // -t: finished jobs' output first; nil without -t
+	gate     *slotGate              // -j FILE; nil: the pool's limit is all
 }
 
 func (p *parts) close() {
@@ -72,7 +72,15 @@ func (p *parts) close() {
 func assemble(o *Options, c *console, env func(string) string) (*parts, error) {
 	p := &parts{o: o, c: c, resuming: o.Resume || o.ResumeFailed || o.RetryFailed, warning: &warnOnce{c: c}}
 	var err error
-	if p.limit, err = ResolveJobs(o.Jobs, runtime.NumCPU()); err != nil {
+	ncpu := cpuCount(o)
+	if jobsFile(o.Jobs, ncpu) {
+		// The pool is sized for the most the file may ask; the gate
+		// holds the jobs to what it says.
+		if p.gate, err = newSlotGate(o.Jobs, ncpu, c.warnf); err != nil {
+			return nil, usageError{err}
+		}
+		p.limit = jobsFileMax
+	} else if p.limit, err = ResolveJobs(o.Jobs, ncpu); err != nil {
 		return nil, usageError{err}
 	}
 	if p.blocks, err = resolvePipe(o); err != nil {
@@ -82,6 +90,9 @@ func assemble(o *Options, c *console, env func(string) string) (*parts, error) {
 		return nil, err
 	}
 	p.plan.slots = p.limit
+	if p.gate != nil {
+		p.plan.slots = p.gate.limit
+	}
 	if err := p.startPerl(env); err != nil {
 		return nil, err
 	}
@@ -201,6 +212,9 @@ func (p *parts) execute(sigs <-chan os.Signal) outcome {
 			return
 		}
 		dl.finish(ev.Job)
+		if dataOf(ev.Job).gated {
+			p.gate.leave()
+		}
 		releaseBlock(dataOf(ev.Job))
 		if errors.Is(ev.Result.Err, context.Canceled) {
 			return // it never started: the run ended while it waited (--load, --memfree)
@@ -253,7 +267,7 @@ func (p *parts) execute(sigs <-chan os.Signal) outcome {
 	// Like GNU parallel, say that fewer slots fit only once more jobs come
 	// than do.
 	counted := p.jobs
-	if p.fit.short != "" {
+	if p.fit.short != "" && p.gate == nil {
 		counted = &onNth{src: p.jobs, n: p.limit + 1, do: func() { p.warning.warn(p.fit.warning(p.c.name())) }}
 	}
 	if live != nil {
@@ -263,7 +277,7 @@ func (p *parts) execute(sigs <-chan os.Signal) outcome {
 		}
 		live.Start()
 	}
-	submitErr := submitAll(ctx, kill, pool, counted, p.prepare(dl, pool.Stopped()), p.delay, &submitted)
+	submitErr := submitAll(ctx, kill, pool, counted, p.prepare(dl, pool.Stopped()), p.delay, p.gate, &submitted)
 	err = pool.Wait()
 	// A resource that ran out is the one error to report, whether a job
 	// or the pool itself (a worker's descriptors) met it first.
@@ -362,10 +376,10 @@ func (p *parts) halter(kill func(), submitted *atomic.Int64) (*halter, error) {
 // on a goroutine of its own, so that a signal or a halt ends the run even
 // while the input blocks (tail -f log | fanout ...): the loop is then left
 // behind, and the pool refuses whatever it submits later.
-func submitAll(ctx context.Context, kill func(), pool *fanout.Pool, jobs jobSource, prepare func(*fanout.Job, int64, int) error, delay *jobDelay, submitted *atomic.Int64) error {
+func submitAll(ctx context.Context, kill func(), pool *fanout.Pool, jobs jobSource, prepare func(*fanout.Job, int64, int) error, delay *jobDelay, gate *slotGate, submitted *atomic.Int64) error {
 	errc := make(chan error, 1)
 	go func() {
-		errc <- submitLoop(ctx, kill, pool, jobs, prepare, delay, submitted)
+		errc <- submitLoop(ctx, kill, pool, jobs, prepare, delay, gate, submitted)
 	}()
 	select {
 	case err := <-errc:
@@ -375,7 +389,7 @@ func submitAll(ctx context.Context, kill func(), pool *fanout.Pool, jobs jobSour
 	}
 }
 
-func submitLoop(ctx context.Context, kill func(), pool *fanout.Pool, jobs jobSource, prepare func(*fanout.Job, int64, int) error, jd *jobDelay, submitted *atomic.Int64) error {
+func submitLoop(ctx context.Context, kill func(), pool *fanout.Pool, jobs jobSource, prepare func(*fanout.Job, int64, int) error, jd *jobDelay, gate *slotGate, submitted *atomic.Int64) error {
 	var timer *time.Timer
 	for first := true; ; first = false {
 		d, err := jobs.next()
@@ -401,8 +415,13 @@ func submitLoop(ctx context.Context, kill func(), pool *fanout.Pool, jobs jobSou
 				return nil
 			}
 		}
+		if !gate.enter(pool.Stopped()) {
+			return nil
+		}
+		d.gated = gate != nil
 		submitted.Add(1)
 		if _, err := pool.Go(ctx, &fanout.Job{Data: d, Prepare: prepare}); err != nil {
+			gate.leave()
 			return nil
 		}
 	}

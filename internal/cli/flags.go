@@ -184,7 +184,7 @@ var flags = concat(
 		renameFlag("--slotreplace", "{%}", func(o *Options) *string { return &o.SlotReplace }),
 	),
 	section("Jobs",
-		argFlag("-j -P --jobs --max-procs", "N", "run N at once, or N%, +N, -N of the threads; FILE: what it says", func(o *Options, v string) error { o.Jobs = v; return nil }),
+		argFlag("-j -P --jobs --max-procs", "N", "run N at once; N%, +N, -N of the threads; FILE holding N", func(o *Options, v string) error { o.Jobs = v; return nil }),
 		boolFlag("--use-cores-instead-of-threads --usecoresinsteadofthreads", "-j N% and +N count physical cores", func(o *Options) { o.UseCores = true }),
 		boolFlag("--use-sockets-instead-of-threads --usesocketsinsteadofthreads", "-j N% and +N count sockets", func(o *Options) { o.UseSockets = true }),
 		boolFlag("--use-cpus-instead-of-cores --usecpusinsteadofcores", "accepted; no change on this machine", func(o *Options) { o.UseCPUs = true }),

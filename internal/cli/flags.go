@@ -277,6 +277,9 @@ var flags = concat(
 			return err
 		}),
 		boolFlag("--noswap", "start no job while the machine swaps both in and out", func(o *Options) { o.NoSwap = true }),
+		boolFlag("--tty", "jobs read the terminal; -j1 -u unless told otherwise", func(o *Options) { o.TTY = true }),
+		boolFlag("-o --open-tty", "jobs read the terminal", func(o *Options) { o.OpenTTY = true }),
+		boolFlag("-p --interactive", "ask on the terminal before each job; y runs it", func(o *Options) { o.Interactive = true }),
 		argFlag("--env", "NAME", "pass variable or exported function NAME (_: all)", func(o *Options, v string) error {
 			for _, n := range strings.Split(v, ",") {
 				if n != "" {

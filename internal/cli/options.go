@@ -138,6 +138,11 @@ type Options struct {
 	NumberOf                      string
 	UseCores, UseSockets, UseCPUs bool
 
+	// The terminal: --tty gives it to the jobs as their stdin, with -j1
+	// and -u unless -j or --group say otherwise; -o (--open-tty) only
+	// gives it; -p (--interactive) asks on it before each job.
+	TTY, OpenTTY, Interactive bool
+
 	Semaphore  bool          // --semaphore, sem, or an option implying it
 	SemID      string        // --id; empty: the terminal's name
 	Fg, Bg     bool          // --fg, --bg
@@ -239,6 +244,7 @@ func parse(args []string, env func(string) string, read func(string) ([]byte, er
 	}
 	parseCommand(o, append(rest, left...))
 	sb.apply(o, from)
+	ttyDefaults(o)
 	if o.NoKeepOrder {
 		o.KeepOrder = false // as in GNU parallel, wherever -k was given
 	}

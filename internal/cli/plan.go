@@ -130,7 +130,7 @@ func makePlan(o *Options, env func(string) string) (*plan, error) {
 		}
 	}
 	pl.tag = o.Tag || o.TagString != ""
-	pl.needLine = o.Verbose > 0 || o.StderrVerbose || o.DryRun || o.JobLog != "" || o.Results != "" || o.Halt.When != HaltNever || o.Timeout != Timeout{} || o.Report != ""
+	pl.needLine = o.Verbose > 0 || o.StderrVerbose || o.Interactive || o.DryRun || o.JobLog != "" || o.Results != "" || o.Halt.When != HaltNever || o.Timeout != Timeout{} || o.Report != ""
 	pl.timeout, pl.pct = o.Timeout.Fixed, o.Timeout.Percent
 	if pl.pct > 0 {
 		pl.median = &medianTracker{}

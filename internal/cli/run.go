@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -59,6 +60,7 @@ type parts struct {
 	observe  func(r *fanout.Result) // told of each job that ran (--semaphore's status)
 	settle   *settle                // -t: finished jobs' output first; nil without -t
 	gate     *slotGate              // -j FILE; nil: the pool's limit is all
+	ask      *asker                 // -p; nil: no questions
 }
 
 func (p *parts) close() {
@@ -127,6 +129,15 @@ func assemble(o *Options, c *console, env func(string) string) (*parts, error) {
 		p.close()
 		return nil, err
 	}
+	if o.Interactive {
+		tty := openTTY()
+		if tty == nil {
+			p.close()
+			return nil, usageError{errors.New("-p asks before each job on the terminal, and there is none to ask on (/dev/tty does not open)")}
+		}
+		p.closers = append(p.closers, func() { tty.Close() })
+		p.ask = &asker{tty: tty, in: bufio.NewReader(tty), err: c.Err}
+	}
 	return p, nil
 }
 
@@ -163,6 +174,13 @@ func executorFor(o *Options, env func(string) string, blocks bool) (fanout.Execu
 		return nil, err
 	}
 	var exe fanout.Executor = &fanout.Local{Shell: sh, TermSeq: o.TermSeq}
+	if (o.TTY || o.OpenTTY) && !blocks {
+		// Block mode gives the jobs their blocks instead, as in GNU
+		// parallel; without a terminal the jobs read /dev/null.
+		if tty := openTTY(); tty != nil {
+			exe = &ttyExecutor{shell: sh, tty: tty, seq: o.TermSeq}
+		}
+	}
 	if blocks {
 		exe = &blockExecutor{inner: exe}
 	}
@@ -234,7 +252,7 @@ func (p *parts) execute(sigs <-chan os.Signal) outcome {
 	if live != nil {
 		observers = append(observers, live.Observe)
 	}
-	if p.o.StderrVerbose {
+	if p.o.StderrVerbose || p.ask != nil {
 		p.settle = newSettle(p.o.KeepOrder)
 		dl.delivered = p.settle.done
 		observers = append(observers, p.settle.observe)
@@ -330,6 +348,14 @@ func (p *parts) prepare(dl *delivery, stopped <-chan struct{}) func(j *fanout.Jo
 		if err := p.plan.render(j, d, replace.Args{Values: d.values, Seq: d.seq, Slot: slot}); err != nil {
 			return err
 		}
+		if p.settle != nil {
+			p.settle.wait(stopped)
+		}
+		if p.ask != nil && !p.ask.ask(d.line) {
+			// As GNU parallel skips it: it runs as true, logged as -2.
+			d.skipped = true
+			j.Args, j.Shell = nil, "true"
+		}
 		dl.attach(j)
 		if environ != nil {
 			// GNU parallel's --process-slot-var: the slot counted from 0.
@@ -339,9 +365,8 @@ func (p *parts) prepare(dl *delivery, stopped <-chan struct{}) func(j *fanout.Jo
 			}
 			j.Env = append(base[:len(base):len(base)], p.o.ProcessSlotVar+"="+strconv.Itoa(slot-1))
 		}
-		if p.o.StderrVerbose {
-			p.settle.wait(stopped)
-			p.c.errLine(d.line)
+		if p.o.StderrVerbose && p.ask == nil {
+			p.c.errLine(d.line) // -p's question shows the command instead
 		}
 		return nil
 	}

@@ -6,8 +6,9 @@ import (
 	"github.com/fanoutdev/fanout"
 )
 
-// settle lets -t print a job's command only once the output of the jobs
-// that finished before it started is out. GNU parallel prints finished
+// settle lets -t print a job's command, and -p ask of it, only once the
+// output of the jobs that finished before it started is out. GNU parallel
+// prints finished
 // jobs' output before it starts the next job, so that under -j1 each
 // command on standard error comes after the previous job's output; the
 // pool's workers start the next job while the sink may still be printing

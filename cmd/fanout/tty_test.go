@@ -140,3 +140,24 @@ func TestInteractiveWithoutTerminal(t *testing.T) {
 		t.Fatalf("status %d, output %q", cmd.ProcessState.ExitCode(), out)
 	}
 }
+
+// --latest-line on a terminal: each job has a row, redrawn in place with
+// its tag and the latest line it printed, standard error's too; when the
+// jobs are over the rows show their last lines. Job 1 prints its second
+// line only once job 2 has printed its first, so both rows were drawn
+// before either changed.
+func TestLatestLineRows(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	job := `if [ {} = 1 ]; then echo one-a; i=0; while [ ! -e 2.a ] && [ $i -lt 500 ]; do sleep 0.01; i=$((i+1)); done; echo one-b >&2; ` +
+		`else echo two-a; touch 2.a; echo "two-b	long $(printf %0100d 0)"; fi`
+	cmd, term := startOnTerminal(t, dir, 40, nil, "--ll", "-j2", "--tag", job, ":::", "1", "2")
+	raw := term.finish(t, cmd)
+	got := strings.TrimRight(screen(raw, 40), "\n")
+	// The tag's tab, and the line's, are spaces to the next 8 columns; the
+	// line is cut to the 40 columns, ">" marking the cut.
+	want := "1       one-b\n2       two-b   long " + strings.Repeat("0", 18) + ">"
+	if got != want {
+		t.Fatalf("the screen shows\n%s\nwant\n%s\n(raw %q)", got, want, raw)
+	}
+}

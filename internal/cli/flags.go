@@ -294,6 +294,7 @@ var flags = concat(
 		boolFlag("--group", "each job's output whole when it ends (default)", func(o *Options) { o.Group = true }),
 		boolFlag("--line-buffer --lb", "whole lines as jobs print them", func(o *Options) { o.LineBuffer = true }),
 		boolFlag("-u --ungroup", "bytes as they come", func(o *Options) { o.Ungroup = true }),
+		boolFlag("--latest-line --latestline --ll", "each job's latest line on a row of the terminal", func(o *Options) { o.LatestLine = true }),
 		boolFlag("-k --keep-order", "output in input order", func(o *Options) { o.KeepOrder = true }),
 		boolFlag("--no-keep-order --nokeeporder --nok --no-k", "cancel -k, wherever it is given (a profile, say)", func(o *Options) { o.NoKeepOrder = true }),
 		boolFlag("--tag", "put the values before each output line", func(o *Options) { o.Tag = true }),

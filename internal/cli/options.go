@@ -142,6 +142,7 @@ type Options struct {
 	// and -u unless -j or --group say otherwise; -o (--open-tty) only
 	// gives it; -p (--interactive) asks on it before each job.
 	TTY, OpenTTY, Interactive bool
+	LatestLine                bool // --latest-line: each job's latest line on a row of its own
 
 	Semaphore  bool          // --semaphore, sem, or an option implying it
 	SemID      string        // --id; empty: the terminal's name

@@ -48,7 +48,6 @@ var refusals = []refusal{
 	{"--filter-hosts --filterhosts --filter-host", whyRemote},
 	{"--group-by --groupby", whyNotYet},
 	{"--hgrp --hostgrp --hostgroup --hostgroups", whyRemote},
-	{"--latest-line --latestline --ll", whyNotYet},
 	{"--limit", whyNotYet},
 	{"--linkinputsource --xapplyinputsource", whyInternal + " (use :::+ or ::::+)"},
 	{"--min-version --minversion", whyNotYet},

@@ -107,6 +107,10 @@ func sinksFor(o *Options, c *console, pl *plan, resuming bool) (*delivery, func(
 		closers = append(closers, func() { discard.Close() })
 		d.outputs = append(d.outputs, fs)
 		d.attach = func(j *fanout.Job) { j.Stderr = discard }
+	} else if o.LatestLine {
+		ll := latestFor(o, c, pl)
+		d.outputs = append(d.outputs, ll)
+		d.attach = ll.Attach
 	} else {
 		p := printerFor(o, c, pl)
 		d.outputs = append(d.outputs, p)

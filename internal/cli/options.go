@@ -143,6 +143,7 @@ type Options struct {
 	// gives it; -p (--interactive) asks on it before each job.
 	TTY, OpenTTY, Interactive bool
 	LatestLine                bool // --latest-line: each job's latest line on a row of its own
+	Tmux, TmuxPane            bool // --tmux, --tmux-pane: each job in a tmux window, or pane
 
 	Semaphore  bool          // --semaphore, sem, or an option implying it
 	SemID      string        // --id; empty: the terminal's name

@@ -71,8 +71,6 @@ var refusals = []refusal{
 	{"-S --sshlogin", whyRemote},
 	{"--sshloginfile --slf", whyRemote},
 	{"--template --tmpl", whyNotYet},
-	{"--tmux", whyNotYet},
-	{"--tmux-pane --tmuxpane", whyNotYet},
 	{"--tollef", whyRetired},
 	{"--transfer", whyRemote},
 	{"--transfer-file --transferfile --transfer-files --transferfiles --tf", whyRemote},

@@ -121,7 +121,7 @@ func assemble(o *Options, c *console, env func(string) string) (*parts, error) {
 		}
 		p.jobs, p.plan.total = &all, int64(len(all))
 	}
-	if p.exe, err = executorFor(o, env, p.blocks != nil); err != nil {
+	if p.exe, err = executorFor(o, c, env, p.blocks != nil); err != nil {
 		p.close()
 		return nil, err
 	}
@@ -168,7 +168,7 @@ func (p *parts) startPerl(env func(string) string) error {
 
 // executorFor is where the jobs run. A new executor is one more case here.
 // In block mode (blocks) each job's stdin is fed its block.
-func executorFor(o *Options, env func(string) string, blocks bool) (fanout.Executor, error) {
+func executorFor(o *Options, c *console, env func(string) string, blocks bool) (fanout.Executor, error) {
 	sh, err := shellFor(env)
 	if err != nil {
 		return nil, err
@@ -179,6 +179,11 @@ func executorFor(o *Options, env func(string) string, blocks bool) (fanout.Execu
 		// parallel; without a terminal the jobs read /dev/null.
 		if tty := openTTY(); tty != nil {
 			exe = &ttyExecutor{shell: sh, tty: tty, seq: o.TermSeq}
+		}
+	}
+	if o.Tmux {
+		if exe, err = newTmux(exe, o, env, sh, c.errLine); err != nil {
+			return nil, err
 		}
 	}
 	if blocks {

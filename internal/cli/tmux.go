@@ -82,7 +82,9 @@ type tmuxRunner struct {
 // job's. The job's own line and streams are put back once it is over.
 func (tr *tmuxRunner) Run(ctx context.Context, job *fanout.Job, r *fanout.Result) {
 	e := tr.e
-	e.once.Do(func() { e.say([]byte("See output with: " + quoteIfNeeded(e.prog) + " -S " + quoteIfNeeded(e.sock) + " attach")) })
+	e.once.Do(func() {
+		e.say([]byte("See output with: " + quoteIfNeeded(e.prog) + " -S " + quoteIfNeeded(e.sock) + " attach"))
+	})
 	fifo := filepath.Join(e.dir, "exit"+strconv.Itoa(r.Slot))
 	os.Remove(fifo) // left by a job that was killed before it read it
 	if err := mkfifo(fifo); err != nil {

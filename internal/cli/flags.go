@@ -395,12 +395,10 @@ var flags = concat(
 		boolFlag("--will-cite --no-notice", "accepted for GNU parallel's sake; does nothing", func(o *Options) {}),
 		boolFlag("--gnu", "accepted for GNU parallel's sake; does nothing", func(o *Options) {}),
 		boolFlag("--citation --bibtex", "say what to cite", func(o *Options) { o.Citation = true }),
-		// The #! line of a script gives it first, and all the options with
-		// it in one word: fromShebang takes it there, before parsing.
-		flagSpec{names: []string{"--shebang", "--hashbang"}, doc: "first on a #! line: the script is the input",
-			set: func(*Options, string) error {
-				return errors.New("--shebang must be the first option, as on a script's #! line: #!/usr/bin/fanout --shebang [options] command")
-			}},
+		// The #! line of a script gives it first, with all the options in
+		// one word: fromShebang takes it there, before parsing. Anywhere
+		// else it does nothing, as in GNU parallel.
+		boolFlag("--shebang --hashbang", "first on a #! line: the script is the input", func(*Options) {}),
 	),
 )
 

@@ -88,6 +88,11 @@ func assemble(o *Options, c *console, env func(string) string) (*parts, error) {
 	if p.blocks, err = resolvePipe(o); err != nil {
 		return nil, err
 	}
+	if p.blocks != nil && p.gate != nil {
+		// Block mode sizes blocks and --round-robin's jobs by the slots at
+		// the start: the file is read once.
+		p.limit, p.gate = p.gate.limit, nil
+	}
 	if p.plan, err = makePlan(o, env); err != nil {
 		return nil, err
 	}

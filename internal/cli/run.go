@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -58,6 +57,7 @@ type parts struct {
 	delay    *jobDelay
 	stdin    *os.File               // the jobs' standard input (--semaphore); nil: none
 	observe  func(r *fanout.Result) // told of each job that ran (--semaphore's status)
+	env      *jobEnv                // the jobs' environment
 	settle   *settle                // -t: finished jobs' output first; nil without -t
 	gate     *slotGate              // -j FILE; nil: the pool's limit is all
 	ask      *asker                 // -p; nil: no questions
@@ -126,6 +126,7 @@ func assemble(o *Options, c *console, env func(string) string) (*parts, error) {
 		}
 		p.jobs, p.plan.total = &all, int64(len(all))
 	}
+	p.env = newJobEnv(os.Environ(), o.ProcessSlotVar, o.TmpDir, p.limit)
 	if p.exe, err = executorFor(o, c, env, p.blocks != nil); err != nil {
 		p.close()
 		return nil, err
@@ -244,6 +245,10 @@ func (p *parts) execute(sigs <-chan os.Signal) outcome {
 			p.gate.leave()
 		}
 		releaseBlock(dataOf(ev.Job))
+		// GNU parallel removes $PARALLEL_TMP after each job, in case the
+		// job made it.
+		os.Remove(p.env.tmpName(dataOf(ev.Job).seq))
+		removeWorkDir(dataOf(ev.Job))
 		if errors.Is(ev.Result.Err, context.Canceled) {
 			return // it never started: the run ended while it waited (--load, --memfree)
 		}
@@ -343,10 +348,6 @@ func observeAll(observers []func(fanout.Event)) func(fanout.Event) {
 // (only there is its slot, {%}, known, and the work spreads over the
 // workers) and give it the streams the outputs want.
 func (p *parts) prepare(dl *delivery, stopped <-chan struct{}) func(j *fanout.Job, _ int64, slot int) error {
-	var environ []string
-	if p.o.ProcessSlotVar != "" {
-		environ = os.Environ()
-	}
 	return func(j *fanout.Job, _ int64, slot int) error {
 		if err := p.adm.wait(stopped); err != nil {
 			return err
@@ -367,14 +368,7 @@ func (p *parts) prepare(dl *delivery, stopped <-chan struct{}) func(j *fanout.Jo
 			j.Args, j.Shell = nil, "true"
 		}
 		dl.attach(j)
-		if environ != nil {
-			// GNU parallel's --process-slot-var: the slot counted from 0.
-			base := environ
-			if j.Env != nil {
-				base = j.Env // the variables {slot} needs are in already
-			}
-			j.Env = append(base[:len(base):len(base)], p.o.ProcessSlotVar+"="+strconv.Itoa(slot-1))
-		}
+		j.Env = p.env.forJob(slot, d.seq)
 		if p.o.StderrVerbose && p.ask == nil {
 			p.c.errLine(d.line) // -p's question shows the command instead
 		}

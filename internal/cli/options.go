@@ -32,9 +32,6 @@ type SourceSpec struct {
 	Values []string // for ArgsList
 	Path   string   // for File
 	Linked bool     // :::+ or ::::+: paired with the previous source
-	// SkipFirst leaves out the file's first line: a --shebang script's
-	// #! line.
-	SkipFirst bool
 }
 
 // Options is the command line, parsed. Zero values mean GNU parallel's
@@ -71,6 +68,11 @@ type Options struct {
 	Trim   input.Trim // --trim; zero: GNU parallel's default
 	Link   bool       // --link
 
+	CSV           bool // --csv: records are CSV, --colsep (or a comma) between fields
+	Shuf          bool // --shuf: all records read, then run in a random order
+	SkipFirstLine bool // --skip-first-line: the first source's first line is not used
+	ShellQuote    int  // --shellquote, once for each: print the command quoted, run nothing
+
 	ReplaceToken string // -I
 
 	// More replacement strings: --plus, --rpl and --parens, and the
@@ -95,6 +97,7 @@ type Options struct {
 	JobLog                            string
 	Resume, ResumeFailed, RetryFailed bool
 	Retries                           int
+	RetriesTmpl                       string            // --retries with replacement strings: rendered for each job
 	Timeout                           Timeout           // --timeout; zero: none
 	TermSeq                           []fanout.TermStep // --termseq; nil: GNU parallel's
 	Delay                             time.Duration     // --delay between job starts
@@ -194,6 +197,10 @@ type Timeout struct {
 	Percent float64 // used instead of Fixed when positive
 }
 
+// argHeader reports whether --header names the columns of the inputs
+// (argument mode), not the header of every block (--pipe).
+func (o *Options) argHeader() bool { return o.Pipe.HeaderSet && !o.Pipe.On() }
+
 // isSeparator reports whether w starts an input source: :::, :::: or
 // what --arg-sep and --arg-file-sep name instead, with or without +.
 func (o *Options) isSeparator(w string) bool {
@@ -253,13 +260,12 @@ func parse(args []string, env func(string) string, read func(string) ([]byte, er
 		}
 		rest = append(rest, left...)
 	}
-	from := len(o.Sources)
 	left, err := parseOptions(o, args)
 	if err != nil {
 		return nil, err
 	}
 	parseCommand(o, append(rest, left...))
-	sb.apply(o, from)
+	sb.apply(o)
 	ttyDefaults(o)
 	if o.NoKeepOrder {
 		o.KeepOrder = false // as in GNU parallel, wherever -k was given
@@ -308,8 +314,9 @@ func parseCommand(o *Options, args []string) {
 			for i < len(args) && !o.isSeparator(args[i]) {
 				s := spec
 				s.Path = args[i]
+				// Every file after ::::+ is linked, to the source before
+				// and to each other, as in GNU parallel.
 				o.Sources = append(o.Sources, s)
-				spec.Linked = false // only the first file after ::::+ is linked
 				i++
 			}
 			continue
@@ -656,7 +663,8 @@ func ParseTimeout(s string) (Timeout, error) {
 	// 0 means no timeout, as in GNU parallel.
 	d, err := ParseDuration(s)
 	if err != nil {
-		return Timeout{}, fmt.Errorf("--timeout %q: not a number of seconds", s)
+		// GNU parallel takes no replacement strings here either.
+		return Timeout{}, fmt.Errorf("--timeout %q: not a number of seconds (30, 1.5, 2m, 1h30m) or a percentage of the median runtime (200%%)", s)
 	}
 	return Timeout{Fixed: d}, nil
 }

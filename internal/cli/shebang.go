@@ -66,18 +66,16 @@ func fromShebang(args []string) ([]string, *shebang, error) {
 	return append(out, args[1:len(args)-1]...), sb, nil
 }
 
-// apply marks what parsing the rewritten command line gave: the script's
-// source, first among those of the command line (from, in o.Sources),
-// skips its #! line; with --shebang-wrap and --pipe, the script's
+// apply marks what parsing the rewritten command line gave: the script,
+// the first source, is read past its #! line (--skip-first-line, as GNU
+// parallel gives itself); with --shebang-wrap and --pipe, the script's
 // arguments are files to read, as in GNU parallel.
-func (sb *shebang) apply(o *Options, from int) {
+func (sb *shebang) apply(o *Options) {
 	if sb == nil {
 		return
 	}
 	if !sb.wrap {
-		if from < len(o.Sources) {
-			o.Sources[from].SkipFirst = true
-		}
+		o.SkipFirstLine = true
 		return
 	}
 	if !o.Pipe.On() || len(o.Sources) == 0 {

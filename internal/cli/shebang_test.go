@@ -55,7 +55,7 @@ func TestShebangParse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(o.Sources) != 1 || !o.Sources[0].SkipFirst || o.Sources[0].Path != "./s" || !o.NoRunIfEmpty {
+	if len(o.Sources) != 1 || !o.SkipFirstLine || o.Sources[0].Path != "./s" || !o.NoRunIfEmpty {
 		t.Fatalf("sources %+v, -r %v", o.Sources, o.NoRunIfEmpty)
 	}
 	o, err = Parse([]string{"--shebang-wrap --pipe /bin/sh", "./s", "f1", "f2"}, nil)
@@ -66,7 +66,7 @@ func TestShebangParse(t *testing.T) {
 		t.Fatalf("--pipe: the arguments are not files to read: %+v", o.Sources)
 	}
 	// Anywhere else --shebang does nothing, as in GNU parallel.
-	if o, err := Parse([]string{"-k", "--shebang", "echo", ":::", "a"}, nil); err != nil || len(o.Sources) != 1 || o.Sources[0].SkipFirst {
+	if o, err := Parse([]string{"-k", "--shebang", "echo", ":::", "a"}, nil); err != nil || len(o.Sources) != 1 || o.SkipFirstLine {
 		t.Fatalf("--shebang later on: %+v, %v", o, err)
 	}
 }

@@ -151,7 +151,8 @@ func TestLatestLineRows(t *testing.T) {
 	dir := t.TempDir()
 	job := `if [ {} = 1 ]; then echo one-a; i=0; while [ ! -e 2.a ] && [ $i -lt 500 ]; do sleep 0.01; i=$((i+1)); done; echo one-b >&2; ` +
 		`else echo two-a; touch 2.a; echo "two-b	long $(printf %0100d 0)"; fi`
-	cmd, term := startOnTerminal(t, dir, 40, nil, "--ll", "-j2", "--tag", job, ":::", "1", "2")
+	// With -k the rows are the input's order, not the order the jobs start.
+	cmd, term := startOnTerminal(t, dir, 40, nil, "--ll", "-k", "-j2", "--tag", job, ":::", "1", "2")
 	raw := term.finish(t, cmd)
 	got := strings.TrimRight(screen(raw, 40), "\n")
 	// The tag's tab, and the line's, are spaces to the next 8 columns; the

@@ -54,7 +54,7 @@ func NewParts(f *os.File, size int64, fm Format) (*Parts, error) {
 		}
 	}
 	p := &Parts{f: f, end: end, cut: c}
-	if err := p.readHeader(&fm, partsWindow); err != nil {
+	if _, err := p.readHeader(&fm, partsWindow); err != nil {
 		return nil, err
 	}
 	p.SetSize(size)
@@ -70,16 +70,18 @@ func (p *Parts) Size() int64 { return p.end - int64(len(p.header)) }
 // SetSize changes the size of the blocks still to come.
 func (p *Parts) SetSize(n int64) { p.size = max(n, 1) }
 
-// readHeader takes the header from the start; a regular expression is
-// matched within the first window bytes.
-func (p *Parts) readHeader(fm *Format, window int64) error {
+// readHeader takes the header from the start. Lines are looked for in a
+// window that doubles; an expression, as GNU parallel does, in one that
+// grows by window bytes until it matches or holds the whole file. It
+// returns how far it read for the expression.
+func (p *Parts) readHeader(fm *Format, window int64) (int64, error) {
 	if fm.HeaderLines <= 0 && fm.HeaderRe == nil {
-		return nil
+		return 0, nil
 	}
-	for n := window; ; n *= 2 {
+	for n := window; ; {
 		b, eof, err := p.read(p.pos, n)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		h := -1
 		if fm.HeaderLines > 0 {
@@ -90,12 +92,17 @@ func (p *Parts) readHeader(fm *Format, window int64) error {
 		if h < 0 && eof && fm.HeaderLines > 0 {
 			h = len(b)
 		}
-		if h >= 0 || eof || fm.HeaderRe != nil {
+		if h >= 0 || eof {
 			if h > 0 {
 				p.header = append([]byte(nil), b[:h]...)
 			}
 			p.pos += int64(max(h, 0))
-			return nil
+			return n, nil
+		}
+		if fm.HeaderLines > 0 {
+			n *= 2
+		} else {
+			n += window
 		}
 	}
 }
@@ -187,14 +194,17 @@ func NewFileSplitter(f *os.File, size int, fm Format) (*Parts, bool, error) {
 	}
 	start := min(off, st.Size())
 	p := &Parts{f: f, end: st.Size(), pos: start, readTo: start, cut: c, stream: true, size: int64(max(size, 1))}
-	// A Splitter looks for a header expression in its first block.
-	if err := p.readHeader(&fm, p.size); err != nil {
+	// A Splitter looks for a header expression a block at a time.
+	read, err := p.readHeader(&fm, p.size)
+	if err != nil {
 		return nil, false, err
 	}
-	// What the Splitter read to find the header: a block's worth for an
-	// expression; for lines, blocks until they hold them.
+	// What the Splitter read to find the header: the blocks an expression
+	// took to match; for lines, blocks until they hold them.
 	switch h := p.pos - start; {
-	case fm.HeaderLines > 0 && h < int64(p.size) || fm.HeaderRe != nil:
+	case fm.HeaderRe != nil:
+		p.fillTo(start + read)
+	case fm.HeaderLines > 0 && h < int64(p.size):
 		p.fillTo(start + p.size)
 	case fm.HeaderLines > 0:
 		p.fillTo(start + (h+p.size-1)/p.size*p.size)

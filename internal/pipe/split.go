@@ -140,10 +140,18 @@ func (s *Splitter) readHeader() error {
 			s.fill(len(s.cur) + s.size)
 		}
 	case f.HeaderRe != nil:
-		s.fill(s.size)
-		// A header longer than a block is not looked for further.
-		if m := f.HeaderRe.FindIndex(s.cur); m != nil {
-			s.takeHeader(m[1])
+		// As GNU parallel, read a block at a time until the expression
+		// matches at the start or the input ends: a header may be longer
+		// than a block.
+		for {
+			s.fill(len(s.cur) + s.size)
+			if m := f.HeaderRe.FindIndex(s.cur); m != nil {
+				s.takeHeader(m[1])
+				break
+			}
+			if s.eof {
+				break
+			}
 		}
 	}
 	return s.err

@@ -104,6 +104,24 @@ func TestHeaderRegexp(t *testing.T) {
 	if head != "name\n" || strings.Join(got, "|") != "1\n|2\n" {
 		t.Errorf("header %q blocks %q", head, got)
 	}
+	// A header longer than a block is still found: the input is read a
+	// block at a time until the expression matches (GNU parallel's
+	// fixed-length records example).
+	f = Format{}
+	if err := ParseHeader(".{4}", &f); err != nil {
+		t.Fatal(err)
+	}
+	got, head = split(t, "HHHHAAABBBCCCDDD", 3, f, iotest.OneByteReader)
+	if head != "HHHH" || strings.Join(got, "|") != "AAA|BBB|CCC|DDD" {
+		t.Errorf("long header: header %q blocks %q", head, got)
+	}
+	name := filepath.Join(t.TempDir(), "in")
+	if err := os.WriteFile(name, []byte("HHHHAAABBBCCCDDD"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got := fileBlocks(t, name, 0, 3, f); strings.Join(got, "|") != "HHHHAAA|HHHHBBB|HHHHCCC|HHHHDDD" {
+		t.Errorf("long header from a file: blocks (header included) %q", got)
+	}
 }
 
 func TestParseSize(t *testing.T) {

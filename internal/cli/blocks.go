@@ -341,6 +341,9 @@ func releaseBlock(d *jobData) {
 		os.RemoveAll(d.remove)
 		d.remove = ""
 	}
+	if d.over != nil {
+		d.over()
+	}
 }
 
 // teeNeed is the error for --tee with fewer job slots than jobs: every job
@@ -363,7 +366,7 @@ func (p *parts) blockJobs(prev *joblog.Log) (jobSource, error) {
 	case o.Pipe.Tee:
 		return p.teeJobs(blocks, args)
 	case o.Pipe.RoundRobin:
-		return &roundRobin{blocks: blocks, slots: p.limit}, nil
+		return &roundRobin{blocks: blocks, slots: p.limit, wait: o.KeepOrder}, nil
 	}
 	bj := &blockJobs{blocks: blocks, args: args, prev: prev, failedToo: !o.Resume}
 	switch {

@@ -325,6 +325,13 @@ var flags = concat(
 		boolFlag("--cat", "give each block as a temporary file named by {}", func(o *Options) { o.Pipe.Cat = true }),
 		boolFlag("--fifo", "give each block through a named pipe named by {}", func(o *Options) { o.Pipe.Fifo = true }),
 		boolFlag("--tee", "all of the input to every job, one per value of :::", func(o *Options) { o.Pipe.Tee = true }),
+		argFlag("--group-by --groupby", "COL|PERL", "lines with the same key (column or perl) in one block", func(o *Options, v string) error {
+			if v == "" {
+				return errors.New("--group-by needs a column, such as --group-by 1, or a perl expression")
+			}
+			o.Pipe.GroupBy = v
+			return nil
+		}),
 	),
 	section("Progress (on standard error, if a terminal)",
 		boolFlag("--bar", "a bar: % done, done:left=time left, the newest values", func(o *Options) { o.Bar = true }),

@@ -151,6 +151,7 @@ type Pipe struct {
 	Lines             int // -L, -l with --pipe: lines per record
 	RoundRobin        bool
 	Cat, Fifo, Tee    bool
+	GroupBy           string // --group-by as given
 }
 
 // On reports whether the run is in block mode.

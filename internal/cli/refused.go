@@ -46,7 +46,6 @@ var refusals = []refusal{
 	{"--embed", "embeds GNU parallel's own source in a script"},
 	{"--filter", whyNotYet},
 	{"--filter-hosts --filterhosts --filter-host", whyRemote},
-	{"--group-by --groupby", whyNotYet},
 	{"--hgrp --hostgrp --hostgroup --hostgroups", whyRemote},
 	{"-p --interactive", whyNotYet},
 	{"--latest-line --latestline --ll", whyNotYet},

@@ -25,7 +25,7 @@ type roundRobin struct {
 	wait   bool // -k: never skip a job
 	seq    int64
 	jobs   []*rrJob
-	turn   int // the queue starts at jobs[turn]
+	turn   int            // the queue starts at jobs[turn]
 	reg    sync.WaitGroup // the jobs that have their pipe
 	done   bool
 	mu     sync.Mutex

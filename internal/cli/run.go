@@ -74,7 +74,7 @@ func assemble(o *Options, c *console, env func(string) string) (*parts, error) {
 	if p.limit, err = ResolveJobs(o.Jobs, runtime.NumCPU()); err != nil {
 		return nil, usageError{err}
 	}
-	if p.blocks, err = resolvePipe(o); err != nil {
+	if p.blocks, err = resolvePipe(o, env); err != nil {
 		return nil, err
 	}
 	if p.plan, err = makePlan(o, env); err != nil {

@@ -41,6 +41,15 @@ type Format struct {
 	// start of the input.
 	HeaderLines int
 	HeaderRe    *regexp.Regexp
+	// GroupKey, if set, keeps lines with the same key in a row in one
+	// block (--group-by): a block is cut only between lines whose keys
+	// differ, and Records counts groups. Records are then lines: RecEnd,
+	// RecStart, Regexp, Lines and RemoveSep are not used. The key may be
+	// part of the line; it is not kept past the next call.
+	GroupKey func(line []byte) []byte
+	// GroupErr, if set, reports a failure of GroupKey, which ends the
+	// blocks with that error.
+	GroupErr func() error
 }
 
 // Unescape turns the escapes GNU parallel reads in --recend and --recstart
@@ -142,6 +151,9 @@ func (anyCutter) overlap() int        { return 0 }
 
 // newCutter builds the cutter of f.
 func newCutter(f *Format) (cutter, error) {
+	if f.GroupKey != nil {
+		return &groupCutter{key: f.GroupKey}, nil
+	}
 	if f.Lines > 0 {
 		return lineCutter(f.Lines), nil
 	}

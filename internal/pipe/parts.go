@@ -26,6 +26,8 @@ type Parts struct {
 	eof    bool
 	header []byte
 	win    []byte
+	group  func(line []byte) []byte // Format.GroupKey
+	gerr   func() error             // Format.GroupErr
 }
 
 // partsWindow is how much is read at a time around a cut.
@@ -53,7 +55,7 @@ func NewParts(f *os.File, size int64, fm Format) (*Parts, error) {
 			return nil, err
 		}
 	}
-	p := &Parts{f: f, end: end, cut: c}
+	p := &Parts{f: f, end: end, cut: c, group: fm.GroupKey, gerr: fm.GroupErr}
 	if _, err := p.readHeader(&fm, partsWindow); err != nil {
 		return nil, err
 	}
@@ -129,7 +131,12 @@ func (p *Parts) Next() (*Block, error) {
 	}
 	var stop int64
 	var err error
-	if p.stream {
+	if p.group != nil {
+		stop, err = p.groupCut(p.pos)
+		if err == nil && p.gerr != nil {
+			err = p.gerr()
+		}
+	} else if p.stream {
 		stop, err = p.cutWithin()
 	} else {
 		stop, err = p.cutAfter(p.pos + p.size)
@@ -175,9 +182,9 @@ func (p *Parts) cutAfter(e int64) (int64, error) {
 // bytes around each cut: a job's block then moves straight from the file
 // (--pipe with a file as standard input). It reports false, and nil, when
 // f is not a regular file, or when f's format needs every record read
-// (Records, Lines, RemoveSep, Regexp).
+// (Records, Lines, RemoveSep, Regexp, GroupKey).
 func NewFileSplitter(f *os.File, size int, fm Format) (*Parts, bool, error) {
-	if fm.Records > 0 || fm.Lines > 0 || fm.RemoveSep || fm.Regexp {
+	if fm.Records > 0 || fm.Lines > 0 || fm.RemoveSep || fm.Regexp || fm.GroupKey != nil {
 		return nil, false, nil
 	}
 	st, err := f.Stat()

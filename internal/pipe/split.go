@@ -85,7 +85,7 @@ func NewSplitter(r io.Reader, size int, f Format) (*Splitter, error) {
 	}
 	s := &Splitter{r: r, size: max(size, 1), f: f, cut: c,
 		free: make(chan []byte, freeBuffers), blocks: make(chan *Block, freeBuffers)}
-	if f.RemoveSep {
+	if f.RemoveSep && f.GroupKey == nil {
 		if s.strip, err = newStripper(&f); err != nil {
 			return nil, err
 		}
@@ -120,6 +120,9 @@ func (s *Splitter) fill(n int) {
 		} else if err != nil {
 			s.eof, s.err = true, fmt.Errorf("reading the input: %w", err)
 		}
+	}
+	if g, ok := s.cut.(*groupCutter); ok {
+		g.eof = s.eof // the last line, without a newline, is whole
 	}
 }
 
@@ -172,6 +175,11 @@ func (s *Splitter) Next() (*Block, error) {
 		p = s.cutRecords()
 	} else {
 		p = s.cutSize()
+	}
+	if s.f.GroupErr != nil {
+		if err := s.f.GroupErr(); err != nil {
+			return nil, err
+		}
 	}
 	if p == 0 {
 		if s.err != nil {
@@ -235,7 +243,7 @@ func (s *Splitter) emit(p int) *Block {
 		b = new(Block)
 	}
 	*b = Block{Header: s.header, Data: s.cur[:p], owner: s, buf: s.cur}
-	if s.f.RemoveSep {
+	if s.strip != nil {
 		b.Data = s.removeSeps(b.Data)
 	}
 	s.cur = next

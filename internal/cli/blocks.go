@@ -35,6 +35,11 @@ func resolvePipe(o *Options, env func(string) string) (*blockMode, error) {
 			return nil, err
 		}
 	}
+	if po.Shard != "" || po.Bin != "" {
+		if err := checkShard(po); err != nil {
+			return nil, err
+		}
+	}
 	if po.Cat || po.Fifo || po.RoundRobin {
 		po.Stdin = po.Stdin || !po.Part
 	}
@@ -135,6 +140,24 @@ func checkGroupBy(po *Pipe) error {
 	if !po.On() {
 		po.Stdin = true
 	}
+	return nil
+}
+
+// checkShard checks --shard and --bin, which imply --pipe.
+func checkShard(po *Pipe) error {
+	opt := "--shard"
+	if po.Bin != "" {
+		opt = "--bin"
+	}
+	switch {
+	case po.Shard != "" && po.Bin != "":
+		return usageError{errors.New("--shard and --bin: choose one")}
+	case po.Part:
+		return usageError{fmt.Errorf("%s deals the lines of standard input: use it with --pipe, not --pipepart", opt)}
+	case po.Tee || po.RoundRobin || po.Cat || po.Fifo || po.GroupBy != "":
+		return usageError{fmt.Errorf("%s deals lines to the jobs on their stdin: it does not go with --tee, --round-robin, --cat, --fifo or --group-by", opt)}
+	}
+	po.Stdin = true
 	return nil
 }
 
@@ -445,9 +468,13 @@ func teeNeed(jobs, slots int) error {
 // --tee's one job per set of values, each given all of the input.
 func (p *parts) blockJobs(prev *joblog.Log) (jobSource, error) {
 	o := p.o
-	blocks, args, err := p.openBlocks(p.blocks, o.Pipe.Tee && !o.Pipe.Part)
+	dealt := o.Pipe.Shard != "" || o.Pipe.Bin != ""
+	blocks, args, err := p.openBlocks(p.blocks, o.Pipe.Tee && !o.Pipe.Part || dealt)
 	if err != nil {
 		return nil, err
+	}
+	if dealt {
+		return p.shardJobs(args != nil)
 	}
 	p.fitSlots()
 	switch {

@@ -332,6 +332,20 @@ var flags = concat(
 			o.Pipe.GroupBy = v
 			return nil
 		}),
+		argFlag("--shard", "COL|PERL", "a job per slot; each line to the job its key hashes to", func(o *Options, v string) error {
+			if v == "" {
+				return errors.New("--shard needs a column, such as --shard 1, or a perl expression")
+			}
+			o.Pipe.Shard = v
+			return nil
+		}),
+		argFlag("--bin", "COL|PERL", "a job per slot; each line to job number key mod slots", func(o *Options, v string) error {
+			if v == "" {
+				return errors.New("--bin needs a column, such as --bin 1, or a perl expression")
+			}
+			o.Pipe.Bin = v
+			return nil
+		}),
 	),
 	section("Progress (on standard error, if a terminal)",
 		boolFlag("--bar", "a bar: % done, done:left=time left, the newest values", func(o *Options) { o.Bar = true }),

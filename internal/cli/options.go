@@ -152,6 +152,7 @@ type Pipe struct {
 	RoundRobin        bool
 	Cat, Fifo, Tee    bool
 	GroupBy           string // --group-by as given
+	Shard, Bin        string // --shard, --bin as given
 }
 
 // On reports whether the run is in block mode.

@@ -58,6 +58,7 @@ type parts struct {
 	delay    *jobDelay
 	stdin    *os.File               // the jobs' standard input (--semaphore); nil: none
 	observe  func(r *fanout.Result) // told of each job that ran (--semaphore's status)
+	env      func(string) string    // the run's environment
 }
 
 func (p *parts) close() {
@@ -69,7 +70,7 @@ func (p *parts) close() {
 // assemble checks what can be checked before any job starts, and builds
 // the parts.
 func assemble(o *Options, c *console, env func(string) string) (*parts, error) {
-	p := &parts{o: o, c: c, resuming: o.Resume || o.ResumeFailed || o.RetryFailed, warning: &warnOnce{c: c}}
+	p := &parts{o: o, c: c, env: env, resuming: o.Resume || o.ResumeFailed || o.RetryFailed, warning: &warnOnce{c: c}}
 	var err error
 	if p.limit, err = ResolveJobs(o.Jobs, runtime.NumCPU()); err != nil {
 		return nil, usageError{err}

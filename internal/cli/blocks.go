@@ -88,6 +88,7 @@ func resolvePipe(o *Options, env func(string) string) (*blockMode, error) {
 		f.RecEnd, f.RecStart = *po.RecEnd, *po.RecStart
 	}
 	f.Regexp, f.RemoveSep, f.Lines = po.Regexp, po.RemoveSep, po.Lines
+	f.Timeout = po.BlockTimeout
 	if !f.Regexp {
 		f.RecEnd, f.RecStart = pipe.Unescape(f.RecEnd), pipe.Unescape(f.RecStart)
 	}

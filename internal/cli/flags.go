@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/fanoutdev/fanout/internal/input"
 )
@@ -330,6 +331,15 @@ var flags = concat(
 				return errors.New("--group-by needs a column, such as --group-by 1, or a perl expression")
 			}
 			o.Pipe.GroupBy = v
+			return nil
+		}),
+		argFlag("--block-timeout --blocktimeout --bt", "SECS", "pass on a partial block when no input comes for SECS", func(o *Options, v string) error {
+			d, err := ParseDuration(v)
+			// Whole seconds, as GNU parallel's alarm takes them.
+			if d = d.Truncate(time.Second); err != nil || d < time.Second {
+				return fmt.Errorf("--block-timeout %q: give at least 1 second, such as --block-timeout 10 or 1m", v)
+			}
+			o.Pipe.BlockTimeout = d
 			return nil
 		}),
 		argFlag("--shard", "COL|PERL", "a job per slot; each line to the job its key hashes to", func(o *Options, v string) error {

@@ -153,6 +153,9 @@ type Pipe struct {
 	Cat, Fifo, Tee    bool
 	GroupBy           string // --group-by as given
 	Shard, Bin        string // --shard, --bin as given
+	// BlockTimeout passes on a partial block when no input comes for so
+	// long (--block-timeout); 0: never.
+	BlockTimeout time.Duration
 }
 
 // On reports whether the run is in block mode.

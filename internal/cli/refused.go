@@ -34,7 +34,6 @@ var refusals = []refusal{
 	{"--_pipe-means-argfiles", whyInternal},
 	{"--_test", whyInternal},
 	{"--basefile --bf", whyRemote},
-	{"--block-timeout --blocktimeout --bt", whyNotYet},
 	{"--bug", "GNU parallel's bug report template; fanout has none"},
 	{"--cleanup", whyRemote},
 	{"--compress", whyNotYet},

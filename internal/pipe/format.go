@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Format says where records end and how many go in a block. The zero value
@@ -47,6 +48,10 @@ type Format struct {
 	// RecStart, Regexp, Lines and RemoveSep are not used. The key may be
 	// part of the line; it is not kept past the next call.
 	GroupKey func(line []byte) []byte
+	// Timeout, if positive, passes on the whole records read so far as a
+	// block when no more input comes within it, though the block is not
+	// full (--block-timeout); a block cut by size only.
+	Timeout time.Duration
 	// GroupErr, if set, reports a failure of GroupKey, which ends the
 	// blocks with that error.
 	GroupErr func() error

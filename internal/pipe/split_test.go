@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+	"time"
 )
 
 // split cuts in into blocks with f and returns each block's data, header
@@ -361,5 +362,33 @@ func BenchmarkSplit(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		blk, _ := s.Next()
 		blk.Release()
+	}
+}
+
+// A block-timeout splitter passes on the records read so far once no
+// input comes for the time: the writer here sends the rest only after
+// the first block came out.
+func TestBlockTimeout(t *testing.T) {
+	pr, pw := io.Pipe()
+	s, err := NewSplitter(pr, 1<<20, Format{RecEnd: "\n", Timeout: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go pw.Write([]byte("1\n2\n3"))
+	b, err := s.Next()
+	if err != nil || string(b.Data) != "1\n2\n" {
+		t.Fatalf("first block %q, %v; want the whole records", b.Data, err)
+	}
+	b.Release()
+	go func() {
+		pw.Write([]byte("\n4\n"))
+		pw.Close()
+	}()
+	b, err = s.Next()
+	if err != nil || string(b.Data) != "3\n4\n" {
+		t.Fatalf("second block %q, %v", b.Data, err)
+	}
+	if _, err := s.Next(); !errors.Is(err, io.EOF) {
+		t.Fatalf("after the last block: %v", err)
 	}
 }

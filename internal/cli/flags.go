@@ -306,6 +306,9 @@ var flags = concat(
 			return nil
 		})),
 		argFlag("--tmpdir --tempdir", "DIR", "where large output waits (default $TMPDIR)", func(o *Options, v string) error { o.TmpDir = v; return nil }),
+		boolFlag("--compress", "compress output waiting on disk (pzstd, zstd, gzip...)", func(o *Options) { o.Compress = true }),
+		argFlag("--compress-program --use-compress-program --usecompressprogram --compressprogram", "CMD", "compress output waiting on disk with CMD", func(o *Options, v string) error { o.CompressProgram = v; return nil }),
+		argFlag("--decompress-program --use-decompress-program --usedecompressprogram --decompressprogram", "CMD", "decompress it with CMD (default: CMD -dc)", func(o *Options, v string) error { o.DecompressProgram = v; return nil }),
 		boolFlag("-v", "print each command before its output", func(o *Options) { o.Verbose++ }),
 		boolFlag("-t --verbose", "print each command on standard error as it starts", func(o *Options) { o.StderrVerbose = true }),
 		boolFlag("--dry-run --dryrun", "print the commands instead of running them", func(o *Options) { o.DryRun = true }),

@@ -135,7 +135,12 @@ type Options struct {
 	SemTimeout time.Duration // --st: positive takes the slot anyway, negative gives up
 	argv       []string      // the command line as given, which --report shows
 
-	Pipe Pipe // --pipe, --pipepart and their options
+	// Compress passes spilled output through a compressor (--compress);
+	// CompressProgram and DecompressProgram name it (empty: the first
+	// of GNU parallel's list that is installed).
+	Compress                           bool
+	CompressProgram, DecompressProgram string
+	Pipe                               Pipe // --pipe, --pipepart and their options
 }
 
 // Pipe is the block mode's options: standard input (--pipe) or a file

@@ -36,7 +36,6 @@ var refusals = []refusal{
 	{"--basefile --bf", whyRemote},
 	{"--bug", "GNU parallel's bug report template; fanout has none"},
 	{"--cleanup", whyRemote},
-	{"--compress", whyNotYet},
 	{"-M --controlmaster", whyRemote},
 	{"--csv", whyNotYet},
 	{"--ctrl-c --ctrlc", whyRetired},
@@ -83,10 +82,8 @@ var refusals = []refusal{
 	{"--transfer-file --transferfile --transfer-files --transferfiles --tf", whyRemote},
 	{"--trc", whyRemote},
 	{"--tty", whyNotYet},
-	{"--use-compress-program --compress-program --usecompressprogram --compressprogram", whyNotYet},
 	{"--use-cores-instead-of-threads --usecoresinsteadofthreads", whyNotYet},
 	{"--use-cpus-instead-of-cores --usecpusinsteadofcores", whyNotYet},
-	{"--use-decompress-program --decompress-program --usedecompressprogram --decompressprogram", whyNotYet},
 	{"--use-sockets-instead-of-threads --usesocketsinsteadofthreads", whyNotYet},
 	{"--work-dir --workdir --wd", whyNotYet},
 }

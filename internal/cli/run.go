@@ -59,6 +59,7 @@ type parts struct {
 	stdin    *os.File               // the jobs' standard input (--semaphore); nil: none
 	observe  func(r *fanout.Result) // told of each job that ran (--semaphore's status)
 	env      func(string) string    // the run's environment
+	codec    fanout.Codec           // --compress; nil: none
 }
 
 func (p *parts) close() {
@@ -76,6 +77,9 @@ func assemble(o *Options, c *console, env func(string) string) (*parts, error) {
 		return nil, usageError{err}
 	}
 	if p.blocks, err = resolvePipe(o, env); err != nil {
+		return nil, err
+	}
+	if p.codec, err = codecFor(o, env); err != nil {
 		return nil, err
 	}
 	if p.plan, err = makePlan(o, env); err != nil {
@@ -179,7 +183,7 @@ func (p *parts) execute(sigs <-chan os.Signal) outcome {
 	if err := fanout.ReaperErr(); err != nil {
 		p.c.warnf("warning: %v: if fanout is killed, processes its jobs started may outlive it", oneLine(err))
 	}
-	pool := &fanout.Pool{Limit: p.limit, Ordered: p.o.KeepOrder, TempDir: p.o.TmpDir,
+	pool := &fanout.Pool{Limit: p.limit, Ordered: p.o.KeepOrder, TempDir: p.o.TmpDir, Codec: p.codec,
 		Attempts: p.o.Retries, Executor: p.exe, Sink: dl, Stream: dl.stream}
 	ctx, kill := context.WithCancel(context.Background())
 	defer kill()

@@ -53,3 +53,17 @@ func FuzzPerlInt(f *testing.F) {
 		}
 	})
 }
+
+func TestCodecFor(t *testing.T) {
+	none := func(string) string { return "" }
+	if c, err := codecFor(&Options{Compress: true}, none); c != nil || err != nil {
+		t.Errorf("--compress with no program installed: %v, %v; want none (as it is)", c, err)
+	}
+	c, err := codecFor(&Options{CompressProgram: "lz4 -9"}, none)
+	if sc, ok := c.(*shellCodec); err != nil || !ok || sc.compress != "lz4 -9" || sc.decompress != "lz4 -9 -dc" {
+		t.Errorf("--compress-program lz4 -9: %#v, %v", c, err)
+	}
+	if c, err := codecFor(&Options{DecompressProgram: "cat"}, none); c != nil || err != nil {
+		t.Errorf("--decompress-program alone: %v, %v; want no compressing", c, err)
+	}
+}

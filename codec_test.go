@@ -83,7 +83,7 @@ type failWriter struct{}
 func (failWriter) Write([]byte) (int, error) { return 0, errors.New("compressor gone") }
 func (failWriter) Close() error              { return errors.New("compressor failed") }
 
-func (failCodec) Compress(io.Writer) (io.WriteCloser, error)   { return failWriter{}, nil }
+func (failCodec) Compress(io.Writer) (io.WriteCloser, error)  { return failWriter{}, nil }
 func (failCodec) Decompress(io.Reader) (io.ReadCloser, error) { return nil, errors.New("unused") }
 
 func TestCodecFails(t *testing.T) {

@@ -313,9 +313,16 @@ func TestWriteClosedPipe(t *testing.T) {
 // TestSteadyStateAllocs: once the free lists hold a block's buffer, a
 // block costs no allocation.
 func TestSteadyStateAllocs(t *testing.T) {
-	line := []byte("0123456789\n")
+	// Plain lines, and --group-by a column split at a literal separator.
+	t.Run("lines", func(t *testing.T) { steadyAllocs(t, []byte("0123456789\n"), lines) })
+	t.Run("group-by", func(t *testing.T) {
+		steadyAllocs(t, []byte("a 0123456789\nb 0123456789\n"), Format{RecEnd: "\n", GroupKey: ColumnKey(space, 1)})
+	})
+}
+
+func steadyAllocs(t *testing.T, line []byte, f Format) {
 	r := &repeatReader{line: line}
-	s, err := NewSplitter(r, 4096, lines)
+	s, err := NewSplitter(r, 4096, f)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -280,6 +281,22 @@ var flags = concat(
 			return nil
 		}),
 		boolFlag("--record-env --recordenv", "write the variables set now to ignored_vars, and exit", func(o *Options) { o.RecordEnv = true }),
+		argFlag("--workdir --work-dir --wd", "DIR", "run jobs in DIR (a template); ...: a new temporary one", func(o *Options, v string) error {
+			if v == "" {
+				return errors.New("--workdir needs a directory, such as . or ...")
+			}
+			o.WorkDir = v
+			return nil
+		}),
+		argFlag("--template --tmpl", "FILE=NAME", "write FILE, its replacement strings filled, to NAME", func(o *Options, v string) error {
+			src, name, ok := strings.Cut(v, "=")
+			if !ok || src == "" || name == "" {
+				return fmt.Errorf("--template %q: give the template file and the name to write it to, as FILE=NAME", v)
+			}
+			o.Templates = slices.DeleteFunc(o.Templates, func(t TemplateFile) bool { return t.Source == src })
+			o.Templates = append(o.Templates, TemplateFile{Source: src, Name: name})
+			return nil
+		}),
 	),
 	section("Output",
 		boolFlag("--group", "each job's output whole when it ends (default)", func(o *Options) { o.Group = true }),
@@ -297,7 +314,7 @@ var flags = concat(
 		boolFlag("--color-failed --colour-failed --colorfailed --colourfailed --color-fail --colour-fail --colorfail --colourfail --cf",
 			"failed jobs' lines white on red", func(o *Options) { o.ColorFailed = true }),
 		boolFlag("--files --output-as-files --outputasfiles", "output to temporary files; print their names", func(o *Options) { o.Files = true }),
-		argFlag("--results --res", "DIR|F.json", "keep output in DIR/1/value/... or as JSON lines", func(o *Options, v string) error { o.Results = v; return nil }),
+		argFlag("--results --res", "DIR|F.csv", "keep output in DIR/1/value/..., files per job, a table", func(o *Options, v string) error { o.Results = v; return nil }),
 		ownFlag(argFlag("--report", "FILE.html", "draw the run in FILE.html, updated while it runs", func(o *Options, v string) error {
 			if v == "" {
 				return errors.New("--report needs a file name, such as run.html")
@@ -312,6 +329,7 @@ var flags = concat(
 		boolFlag("-v", "print each command before its output", func(o *Options) { o.Verbose++ }),
 		boolFlag("-t --verbose", "print each command on standard error as it starts", func(o *Options) { o.StderrVerbose = true }),
 		boolFlag("--dry-run --dryrun", "print the commands instead of running them", func(o *Options) { o.DryRun = true }),
+		boolFlag("--silent", "print no command, whatever -v says (the default)", func(o *Options) { o.Silent = true }),
 	),
 	section("Blocks of input (--pipe)",
 		boolFlag("--pipe --spreadstdin", "cut stdin into blocks of records, one to each job", func(o *Options) { o.Pipe.Stdin = true }),
@@ -404,6 +422,14 @@ var flags = concat(
 	),
 	section("Other",
 		boolFlag("-V --version", "print the version", func(o *Options) { o.Version = true }),
+		argFlag("--minversion --min-version", "VERSION", "print the GNU parallel version followed; fail if older", func(o *Options, v string) error {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return fmt.Errorf("--minversion %q: not a whole number; give a version such as %s", v, GNUVersion)
+			}
+			o.MinVersion, o.MinVersionSet = n, true
+			return nil
+		}),
 		boolFlag("-h --help", "print this help", func(o *Options) { o.Help = true }),
 		boolFlag("--man", "print the manual page (roff)", func(o *Options) { o.Man = true }),
 		argFlag("--completion --shell-completion", "SHELL", "print completions for bash, zsh, fish or auto", func(o *Options, v string) error {

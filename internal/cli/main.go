@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 )
 
@@ -38,6 +39,14 @@ func Main(args []string, s Streams, env func(string) string, sigs <-chan os.Sign
 		return ExitOK
 	case opts.Version:
 		io.WriteString(s.Out, Version+"\n")
+		return ExitOK
+	case opts.MinVersionSet:
+		// As GNU parallel: the version it is, and failure if older than
+		// asked, whatever else the command line says.
+		io.WriteString(s.Out, GNUVersion+"\n")
+		if gnu, _ := strconv.ParseInt(GNUVersion, 10, 64); gnu < opts.MinVersion {
+			return ExitError
+		}
 		return ExitOK
 	case opts.Citation:
 		return printCitation(s.Out)

@@ -140,7 +140,22 @@ type Options struct {
 	// of GNU parallel's list that is installed).
 	Compress                           bool
 	CompressProgram, DecompressProgram string
-	Pipe                               Pipe // --pipe, --pipepart and their options
+
+	Pipe Pipe // --pipe, --pipepart and their options
+
+	// Where jobs run and what they are given (results.go).
+	Silent        bool  // --silent: no command printed, whatever -v says
+	MinVersion    int64 // --minversion, when MinVersionSet
+	MinVersionSet bool
+	WorkDir       string         // --workdir as given: ".", "...", or a template; empty: here
+	Templates     []TemplateFile // --template, one per source file (the last wins)
+}
+
+// TemplateFile is one --template SOURCE=NAME: the source file's text, with
+// its replacement strings filled in, is written to NAME (a template too)
+// before each job starts.
+type TemplateFile struct {
+	Source, Name string
 }
 
 // Pipe is the block mode's options: standard input (--pipe) or a file
@@ -233,6 +248,9 @@ func parse(args []string, env func(string) string, read func(string) ([]byte, er
 		return nil, err
 	}
 	parseCommand(o, append(rest, left...))
+	if o.Silent {
+		o.Verbose = 0 // GNU parallel's --silent wins wherever it is given
+	}
 	return o, nil
 }
 

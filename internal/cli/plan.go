@@ -42,6 +42,11 @@ type jobData struct {
 	remove string
 	sent   int64
 	over   func()
+
+	// results is the job's --results name, when that is a template;
+	// workTemp is its --workdir ... directory, removed once it is over.
+	results  []byte
+	workTemp string
 }
 
 func dataOf(j *fanout.Job) *jobData { return j.Data.(*jobData) }
@@ -63,12 +68,16 @@ type plan struct {
 	needTotal bool  // {##} and the like: all input is read first
 	total     int64 // the number of jobs, once read
 	slots     int   // the job slots, for {0%}
-	// env is the environment of jobs whose command names the variables
-	// GNU parallel sets ({slot}), which these jobs get; nil otherwise.
-	env     []string
-	timeout time.Duration
-	median  *medianTracker // for --timeout N%
-	pct     float64
+	timeout   time.Duration
+	median    *medianTracker // for --timeout N%
+	pct       float64
+	// resTmpl is --results when its name has replacement strings (a file
+	// per job); wdTmpl is --workdir's; files are --template's.
+	resTmpl *replace.Template
+	wdTmpl  *replace.Template
+	files   []fileTmpl
+	wdTemp  bool // --workdir ...: a new directory for each job
+	dirs    jobDirs
 	// envPrefix, for --env with exported functions, is put before each
 	// shell line (env.go); the job log and -v show the line without it.
 	envPrefix string
@@ -120,13 +129,13 @@ func makePlan(o *Options, env func(string) string) (*plan, error) {
 			return nil, usageError{fmt.Errorf("--tagstring: %w", err)}
 		}
 	}
-	for _, t := range []*replace.Template{pl.tmpl, pl.tagTmpl} {
+	if err := pl.parseJobFiles(o, env); err != nil {
+		return nil, err
+	}
+	for _, t := range pl.templates() {
 		if t != nil {
 			pl.eval = pl.eval || t.NeedsEval()
 			pl.needTotal = pl.needTotal || t.UsesTotal()
-			if t.UsesJobEnv() && pl.env == nil {
-				pl.env = os.Environ()
-			}
 		}
 	}
 	pl.tag = o.Tag || o.TagString != ""
@@ -202,7 +211,7 @@ func (pl *plan) render(job *fanout.Job, d *jobData, args replace.Args) error {
 	}
 	args.Total, args.Slots = pl.total, pl.slots
 	if pl.eval {
-		skip, err := replace.Evaluate(pl.perl, &args, pl.tmpl, pl.tagTmpl)
+		skip, err := replace.Evaluate(pl.perl, &args, pl.templates()...)
 		if err != nil {
 			return fatalError{err}
 		}
@@ -239,9 +248,8 @@ func (pl *plan) render(job *fanout.Job, d *jobData, args replace.Args) error {
 		}
 	}
 	pl.setTimeout(job)
-	if pl.env != nil {
-		job.Env = append(pl.env[:len(pl.env):len(pl.env)], "PARALLEL_JOBSLOT="+strconv.Itoa(args.Slot),
-			"PARALLEL_SSHHOST=:", "PARALLEL_SSHLOGIN=:")
+	if err := pl.renderJobFiles(job, d, args); err != nil {
+		return err
 	}
 	if d.skipped {
 		job.Args, job.Shell = nil, "true"

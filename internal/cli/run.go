@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"runtime"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -58,8 +57,9 @@ type parts struct {
 	delay    *jobDelay
 	stdin    *os.File               // the jobs' standard input (--semaphore); nil: none
 	observe  func(r *fanout.Result) // told of each job that ran (--semaphore's status)
-	env      func(string) string    // the run's environment
+	getenv   func(string) string    // the run's environment
 	codec    fanout.Codec           // --compress; nil: none
+	env      *jobEnv                // the jobs' environment
 }
 
 func (p *parts) close() {
@@ -71,7 +71,7 @@ func (p *parts) close() {
 // assemble checks what can be checked before any job starts, and builds
 // the parts.
 func assemble(o *Options, c *console, env func(string) string) (*parts, error) {
-	p := &parts{o: o, c: c, env: env, resuming: o.Resume || o.ResumeFailed || o.RetryFailed, warning: &warnOnce{c: c}}
+	p := &parts{o: o, c: c, getenv: env, resuming: o.Resume || o.ResumeFailed || o.RetryFailed, warning: &warnOnce{c: c}}
 	var err error
 	if p.limit, err = ResolveJobs(o.Jobs, runtime.NumCPU()); err != nil {
 		return nil, usageError{err}
@@ -112,6 +112,7 @@ func assemble(o *Options, c *console, env func(string) string) (*parts, error) {
 		}
 		p.jobs, p.plan.total = &all, int64(len(all))
 	}
+	p.env = newJobEnv(os.Environ(), o.ProcessSlotVar, o.TmpDir, p.limit)
 	if p.exe, err = executorFor(o, env, p.blocks != nil); err != nil {
 		p.close()
 		return nil, err
@@ -206,6 +207,10 @@ func (p *parts) execute(sigs <-chan os.Signal) outcome {
 		}
 		dl.finish(ev.Job)
 		releaseBlock(dataOf(ev.Job))
+		// GNU parallel removes $PARALLEL_TMP after each job, in case the
+		// job made it.
+		os.Remove(p.env.tmpName(dataOf(ev.Job).seq))
+		removeWorkDir(dataOf(ev.Job))
 		if errors.Is(ev.Result.Err, context.Canceled) {
 			return // it never started: the run ended while it waited (--load, --memfree)
 		}
@@ -300,10 +305,6 @@ func observeAll(observers []func(fanout.Event)) func(fanout.Event) {
 // (only there is its slot, {%}, known, and the work spreads over the
 // workers) and give it the streams the outputs want.
 func (p *parts) prepare(dl *delivery, stopped <-chan struct{}) func(j *fanout.Job, _ int64, slot int) error {
-	var environ []string
-	if p.o.ProcessSlotVar != "" {
-		environ = os.Environ()
-	}
 	return func(j *fanout.Job, _ int64, slot int) error {
 		if err := p.adm.wait(stopped); err != nil {
 			return err
@@ -316,14 +317,7 @@ func (p *parts) prepare(dl *delivery, stopped <-chan struct{}) func(j *fanout.Jo
 			return err
 		}
 		dl.attach(j)
-		if environ != nil {
-			// GNU parallel's --process-slot-var: the slot counted from 0.
-			base := environ
-			if j.Env != nil {
-				base = j.Env // the variables {slot} needs are in already
-			}
-			j.Env = append(base[:len(base):len(base)], p.o.ProcessSlotVar+"="+strconv.Itoa(slot-1))
-		}
+		j.Env = p.env.forJob(slot, d.seq)
 		if p.o.StderrVerbose {
 			p.c.errLine(d.line)
 		}

@@ -88,7 +88,7 @@ func (p *parts) shardJobs(args bool) (jobSource, error) {
 	if sep == "" {
 		sep = "," // GNU parallel's sharder splits at commas by default
 	}
-	k, err := parseKey(opt, spec, sep, p.env)
+	k, err := parseKey(opt, spec, sep, p.getenv)
 	if err != nil {
 		return nil, err
 	}

@@ -87,7 +87,7 @@ func sinksFor(o *Options, c *console, pl *plan, resuming bool) (*delivery, func(
 	}
 	if o.Results != "" {
 		// The output goes to the results only, as in GNU parallel.
-		k, closeResults, err := resultsSink(o, resuming)
+		k, closeResults, err := resultsSink(o, c, pl, resuming)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -239,15 +239,31 @@ func (jobView) Command(j *fanout.Job) string  { return string(dataOf(j).line) }
 func (jobView) Seq(j *fanout.Job) int64       { return dataOf(j).seq }
 func (jobView) Sent(j *fanout.Job) int64      { return dataOf(j).sent }
 
-// resultsSink is --results: JSON lines for a name ending in .json, a
-// directory tree otherwise.
-func resultsSink(o *Options, resuming bool) (fanout.Sink, func(), error) {
-	if strings.HasSuffix(o.Results, ".json") {
+// resultsSink is --results: one table for a name ending in .csv, .tsv or
+// .json (-.csv and the like: on standard output), a file per job named by
+// a template, or a directory tree.
+func resultsSink(o *Options, c *console, pl *plan, resuming bool) (fanout.Sink, func(), error) {
+	switch kind := resultsTable(o.Results); {
+	case kind == 'j' && strings.HasPrefix(o.Results, "-."):
+		j := results.NewJSON(c.stdout(), jobView{})
+		return j, func() { j.Close() }, nil
+	case kind == 'j':
 		j, err := results.CreateJSON(o.Results, jobView{}, resuming)
 		if err != nil {
 			return nil, nil, err
 		}
 		return j, func() { j.Close() }, nil
+	case kind != 0 && strings.HasPrefix(o.Results, "-."):
+		t := results.NewTable(c.stdout(), "standard output", kind, jobView{})
+		return t, func() { t.Close() }, nil
+	case kind != 0:
+		t, err := results.CreateTable(o.Results, kind, jobView{}, resuming)
+		if err != nil {
+			return nil, nil, err
+		}
+		return t, func() { t.Close() }, nil
+	case pl.resTmpl != nil:
+		return &results.Files{Path: func(j *fanout.Job) string { return string(dataOf(j).results) }, Job: jobView{}}, func() {}, nil
 	}
 	// A job of one record numbers its values 1, 2, ... whatever their
 	// source or column; packed records start again at 1 each, which is

@@ -8,6 +8,10 @@ import (
 // Version is printed by --version.
 var Version = "fanout 0.1.0"
 
+// GNUVersion is the version of GNU parallel whose behaviour fanout
+// follows, which --minversion prints and compares.
+const GNUVersion = "20221122"
+
 const usageHead = `usage: fanout [options] [command [arguments]] (::: values | :::: files)...
        ... | fanout [options] [command [arguments]]
 

@@ -665,6 +665,17 @@ func (t *Template) Program() string { return t.program }
 // only known once a worker takes the job.
 func (t *Template) UsesSlot() bool { return t.slot }
 
+// Literal reports whether the template is text alone, with no replacement
+// string: it renders the same for every job.
+func (t *Template) Literal() bool {
+	for i := range t.parts {
+		if t.parts[i].kind != kLit {
+			return false
+		}
+	}
+	return true
+}
+
 // AppendShell appends the command line for a shell, every substituted value
 // quoted, except where GNU parallel does not quote them: when the line
 // starts with a replacement string and AlwaysQuote is off, the input is

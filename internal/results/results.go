@@ -78,11 +78,13 @@ func (d *Dir) path(values []string) string {
 	return filepath.Join(parts...)
 }
 
-// escape makes a value one safe path component: / becomes \_ as in GNU
-// parallel, and the names . and .. cannot climb out of the tree.
+// escape makes a value one safe path component: / becomes \_, a tab \t
+// and a NUL \0 as in GNU parallel, and the names . and .. cannot climb out of the tree.
 func escape(v string) string {
 	v = strings.ReplaceAll(v, `\`, `\\`)
 	v = strings.ReplaceAll(v, "/", `\_`)
+	v = strings.ReplaceAll(v, "\t", `\t`)
+	v = strings.ReplaceAll(v, "\x00", `\0`)
 	if v == "." || v == ".." {
 		v = strings.ReplaceAll(v, ".", `\.`)
 	}
@@ -119,9 +121,15 @@ func writeFile(path string, o io.WriterTo) error {
 
 // JSON writes one JSON object per job per line, with GNU parallel's keys.
 type JSON struct {
-	w   *bufio.Writer
-	f   *os.File
-	Job Job
+	w    *bufio.Writer
+	f    *os.File // nil when writing to a stream fanout does not own
+	name string
+	Job  Job
+}
+
+// NewJSON writes the JSON lines to w (--results -.json: standard output).
+func NewJSON(w io.Writer, job Job) *JSON {
+	return &JSON{w: bufio.NewWriterSize(w, 64<<10), name: "standard output", Job: job}
 }
 
 // CreateJSON creates (truncates) the JSON Lines file at path or, with
@@ -132,7 +140,7 @@ func CreateJSON(path string, job Job, appendMode bool) (*JSON, error) {
 	if err != nil {
 		return nil, fmt.Errorf("results: %w", err)
 	}
-	return &JSON{f: f, w: bufio.NewWriterSize(f, 64<<10), Job: job}, nil
+	return &JSON{f: f, name: path, w: bufio.NewWriterSize(f, 64<<10), Job: job}, nil
 }
 
 // Receive appends r's object and flushes it, so a crash loses no finished
@@ -159,7 +167,7 @@ func (s *JSON) Receive(r *fanout.Result) error {
 	w.WriteString(`, "V": [ `)
 	for i, v := range s.Job.Values(r.Job) {
 		if i > 0 {
-			w.WriteString(", ")
+			w.WriteByte(',') // GNU parallel's spacing: [ "a","b" ]
 		}
 		writeString(w, strings.NewReader(v))
 	}
@@ -169,18 +177,23 @@ func (s *JSON) Receive(r *fanout.Result) error {
 	writeString(w, r.Stderr.Reader())
 	w.WriteString(" }\n")
 	if err := w.Flush(); err != nil {
-		return fmt.Errorf("results %s: %w", s.f.Name(), err)
+		return fmt.Errorf("results %s: %w", s.name, err)
 	}
 	return nil
 }
 
 // Close flushes and closes the file.
 func (s *JSON) Close() error {
-	if err := s.w.Flush(); err != nil {
-		s.f.Close()
-		return fmt.Errorf("results %s: %w", s.f.Name(), err)
+	err := s.w.Flush()
+	if s.f != nil {
+		if cerr := s.f.Close(); err == nil {
+			err = cerr
+		}
 	}
-	return s.f.Close()
+	if err != nil {
+		return fmt.Errorf("results %s: %w", s.name, err)
+	}
+	return nil
 }
 
 const hex = "0123456789abcdef"
@@ -212,4 +225,45 @@ func writeString(w *bufio.Writer, r io.Reader) {
 		}
 	}
 	w.WriteByte('"')
+}
+
+// Files writes each job's output to files named for the job by a
+// template (--results with replacement strings, as GNU parallel has it).
+type Files struct {
+	// Path returns the job's rendered name. A name ending in / is a
+	// directory that gets files seq, stdout and stderr; any other name is
+	// the stdout file, with NAME.err and NAME.seq beside it. Missing
+	// directories are made.
+	Path func(j *fanout.Job) string
+	Job  Job
+}
+
+// Receive writes r's files; stdout goes last, so that its presence says
+// the job's files are whole.
+func (f *Files) Receive(r *fanout.Result) error {
+	path := f.Path(r.Job)
+	if path == "" {
+		return fmt.Errorf("results: job %d: its --results name is empty: give a name that is never empty, such as out/{}", f.Job.Seq(r.Job))
+	}
+	out, errName, seqName := Names(path)
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return fmt.Errorf("results: %w", err)
+	}
+	seq := bytes.NewReader(strconv.AppendInt(nil, f.Job.Seq(r.Job), 10))
+	if err := writeFile(seqName, seq); err != nil {
+		return err
+	}
+	if err := writeFile(errName, &r.Stderr); err != nil {
+		return err
+	}
+	return writeFile(out, &r.Stdout)
+}
+
+// Names are the stdout, stderr and seq files of a job whose rendered
+// --results name is path (see Files.Path).
+func Names(path string) (stdout, stderr, seq string) {
+	if strings.HasSuffix(path, "/") {
+		return path + "stdout", path + "stderr", path + "seq"
+	}
+	return path, path + ".err", path + ".seq"
 }

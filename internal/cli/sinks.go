@@ -255,12 +255,14 @@ func resultsSink(o *Options, c *console, pl *plan, resuming bool) (fanout.Sink, 
 		return j, func() { j.Close() }, nil
 	case kind != 0 && strings.HasPrefix(o.Results, "-."):
 		t := results.NewTable(c.stdout(), "standard output", kind, jobView{})
+		t.Names = pl.columns
 		return t, func() { t.Close() }, nil
 	case kind != 0:
 		t, err := results.CreateTable(o.Results, kind, jobView{}, resuming)
 		if err != nil {
 			return nil, nil, err
 		}
+		t.Names = pl.columns
 		return t, func() { t.Close() }, nil
 	case pl.resTmpl != nil:
 		return &results.Files{Path: func(j *fanout.Job) string { return string(dataOf(j).results) }, Job: jobView{}}, func() {}, nil
@@ -272,7 +274,7 @@ func resultsSink(o *Options, c *console, pl *plan, resuming bool) (fanout.Sink, 
 	if packs(o) && o.Colsep == "" {
 		sources = max(len(o.Sources), 1)
 	}
-	return &results.Dir{Root: o.Results, Sources: sources, Job: jobView{}}, func() {}, nil
+	return &results.Dir{Root: o.Results, Sources: sources, Names: pl.columns, Job: jobView{}}, func() {}, nil
 }
 
 // medianTracker keeps the running median of job runtimes in two heaps.

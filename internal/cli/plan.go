@@ -74,8 +74,12 @@ type plan struct {
 	resTmpl *replace.Template
 	wdTmpl  *replace.Template
 	files   []fileTmpl
-	wdTemp  bool // --workdir ...: a new directory for each job
-	dirs    jobDirs
+	// filters are --filter's templates, and filterCheck the perl
+	// expression that evaluates them (filter.go).
+	filters     []*replace.Template
+	filterCheck *replace.Template
+	wdTemp      bool // --workdir ...: a new directory for each job
+	dirs        jobDirs
 	// envPrefix, for --env with exported functions, is put before each
 	// shell line (env.go); the job log and -v show the line without it.
 	envPrefix string
@@ -128,6 +132,9 @@ func makePlan(o *Options, env func(string) string) (*plan, error) {
 		}
 	}
 	if err := pl.parseJobFiles(o, env); err != nil {
+		return nil, err
+	}
+	if err := pl.parseFilters(o); err != nil {
 		return nil, err
 	}
 	for _, t := range pl.templates() {
@@ -214,6 +221,13 @@ func (pl *plan) render(job *fanout.Job, d *jobData, args replace.Args) error {
 			return fatalError{err}
 		}
 		d.skipped = skip
+	}
+	if pl.filterCheck != nil && !d.skipped {
+		ok, err := pl.passes(&args)
+		if err != nil {
+			return fatalError{err}
+		}
+		d.skipped = !ok // it runs as true and counts as -2, as in GNU parallel
 	}
 	switch {
 	case pl.tmpl == nil:

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"sync/atomic"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -72,10 +73,16 @@ func (br *blockRunner) runPipe(ctx context.Context, job *fanout.Job, r *fanout.R
 	job.Stdin = pr
 	feed := d.feed
 	if b := d.block; b != nil {
+		if growPipe(pw, b.Size()) {
+			defer grownPipes.Add(-1)
+		}
 		// What fits in the pipe goes in before the job starts: a job that
 		// exits without reading a block that small did not miss any of it
 		// (GNU parallel's writer wins that race nearly always).
 		n := b.Prefill(pw)
+		if n == b.Size() {
+			return br.runWhole(ctx, job, r, pr, pw)
+		}
 		feed = func(w *os.File) error {
 			_, err := b.WriteFrom(w, n)
 			return err
@@ -93,6 +100,44 @@ func (br *blockRunner) runPipe(ctx context.Context, job *fanout.Job, r *fanout.R
 	pr.Close()
 	job.Stdin = nil
 	return <-done
+}
+
+// runWhole runs a job whose block is all in its pipe: the pipe is closed
+// behind it before the job starts, so the job reads it at its own pace,
+// never waiting for this process to refill the pipe. A job that leaves
+// more unread than GNU parallel's pipe would have held fails as killed by
+// SIGPIPE, as its writer would have been.
+func (br *blockRunner) runWhole(ctx context.Context, job *fanout.Job, r *fanout.Result, pr, pw *os.File) error {
+	pw.Close()
+	br.Runner.Run(ctx, job, r)
+	left := pipe.Unread(pr)
+	pr.Close()
+	job.Stdin = nil
+	if left > pipe.DefaultPipe {
+		return syscall.EPIPE
+	}
+	return nil
+}
+
+// grownPipes counts the pipes grown for blocks now in use. The system
+// counts a user's pipe pages: past its soft limit (16384 pages) every new
+// pipe of that user, the jobs' own included, is made tiny. The budget
+// keeps these well under it.
+var grownPipes atomic.Int32
+
+const grownPipesMax = 16
+
+// growPipe grows pw to hold a block of size bytes when that is worth it
+// and within the budget.
+func growPipe(pw *os.File, size int64) bool {
+	if size <= pipe.DefaultPipe {
+		return false
+	}
+	if grownPipes.Add(1) > grownPipesMax || !pipe.Grow(pw, size) {
+		grownPipes.Add(-1)
+		return false
+	}
+	return true
 }
 
 // runFifo writes the block into the job's named pipe once the job opens

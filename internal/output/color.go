@@ -6,6 +6,7 @@ import (
 	"io"
 	"sort"
 	"strconv"
+	"sync"
 
 	"github.com/fanoutdev/fanout"
 )
@@ -14,8 +15,9 @@ import (
 // from the 256-colour palette that read well together, all of the same
 // length so that tabs after them still line up, ordered so that
 // neighbouring jobs differ. Each is followed by "clear to the end of the
-// line", so the background fills the line.
-var palette = func() [][]byte {
+// line", so the background fills the line. It is built on first use, not
+// at every start of the command.
+var palette = sync.OnceValue(func() [][]byte {
 	type pair struct{ bg, fg int }
 	var pairs []pair
 	add := func(fg int, ranges ...[2]int) {
@@ -48,7 +50,7 @@ var palette = func() [][]byte {
 		out[i] = []byte("\033[48;5;" + pad3(p.bg) + ";38;5;" + pad3(p.fg) + "m" + clearEOL)
 	}
 	return out
-}()
+})
 
 func pad3(n int) string {
 	s := strconv.Itoa(n)
@@ -70,7 +72,10 @@ var failedColor = []byte("\033[48;5;196;38;5;231m" + clearEOL)
 
 // JobColor returns the colour of the job with sequence number seq, as GNU
 // parallel's --color gives it.
-func JobColor(seq int64) []byte { return palette[uint64(seq)%uint64(len(palette))] }
+func JobColor(seq int64) []byte {
+	p := palette()
+	return p[uint64(seq)%uint64(len(p))]
+}
 
 // FailedColor returns --color-failed's colour.
 func FailedColor() []byte { return failedColor }

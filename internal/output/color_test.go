@@ -5,11 +5,11 @@ import "testing"
 // The palette is GNU parallel's, in its order: the first colours and the
 // count, as its init_color computes them.
 func TestPaletteIsGNUParallels(t *testing.T) {
-	if len(palette) != 307 {
-		t.Fatalf("%d colours, want 307", len(palette))
+	if len(palette()) != 307 {
+		t.Fatalf("%d colours, want 307", len(palette()))
 	}
 	for i, want := range map[int]string{0: "185;38;5;000", 1: "134;38;5;231", 2: "021;38;5;231", 3: "243;38;5;231", 306: "166;38;5;231"} {
-		if got := string(palette[i]); got != "\033[48;5;"+want+"m\033[K" {
+		if got := string(palette()[i]); got != "\033[48;5;"+want+"m\033[K" {
 			t.Errorf("colour %d = %q, want %q", i, got, want)
 		}
 	}

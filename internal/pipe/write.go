@@ -59,3 +59,21 @@ func (b *Block) writeCopy(w io.Writer) (int64, error) {
 	m, err := io.Copy(w, io.NewSectionReader(b.File, b.Off, b.Len))
 	return total + m, err
 }
+
+// DefaultPipe is the size of a pipe as the system makes it on Linux, and
+// GNU parallel's to its jobs: how much of a block a job may leave unread
+// and still be taken to have had it all.
+const DefaultPipe = 64 << 10
+
+// maxPipe is the largest pipe an unprivileged process may ask for by
+// default (/proc/sys/fs/pipe-max-size).
+const maxPipe = 1 << 20
+
+// Grow makes the pipe f hold at least n bytes where the system allows
+// it, and reports whether it does: a block that fits is written whole
+// before its job starts, and the job reads it without waiting for this
+// process to refill the pipe.
+func Grow(f *os.File, n int64) bool { return grow(f, n) }
+
+// Unread returns how many bytes are still in the pipe f (either end).
+func Unread(f *os.File) int64 { return unread(f) }

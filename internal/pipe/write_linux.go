@@ -174,3 +174,33 @@ func wrapErr(op string, err error) error {
 	}
 	return &os.SyscallError{Syscall: op, Err: err}
 }
+
+// grow asks for a pipe of at least n bytes, up to the size an unprivileged
+// process may have, and reports whether it has one that holds n.
+func grow(f *os.File, n int64) bool {
+	if n > maxPipe {
+		return false
+	}
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return false
+	}
+	size := 0
+	rc.Control(func(fd uintptr) {
+		size, _ = unix.FcntlInt(fd, unix.F_SETPIPE_SZ, int(n))
+	})
+	return int64(size) >= n
+}
+
+// unread returns the bytes still in the pipe f.
+func unread(f *os.File) int64 {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return 0
+	}
+	n := 0
+	rc.Control(func(fd uintptr) {
+		n, _ = unix.IoctlGetInt(int(fd), unix.TIOCINQ) // FIONREAD
+	})
+	return int64(n)
+}

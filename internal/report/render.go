@@ -8,6 +8,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -30,9 +31,13 @@ const (
 //go:embed page.html
 var pageText string
 
-var page = template.Must(template.New("report").Funcs(template.FuncMap{
-	"dur": fmtDuration,
-}).Parse(pageText))
+// page is parsed on first use: parsing at start-up cost every run of the
+// command, with or without --report, a few percent of its start.
+var page = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("report").Funcs(template.FuncMap{
+		"dur": fmtDuration,
+	}).Parse(pageText))
+})
 
 // Render writes the report of run to w: one HTML page that needs nothing
 // but itself, its data embedded as JSON, its timeline and histogram drawn
@@ -47,7 +52,7 @@ func Render(w io.Writer, run *Run) error {
 	v.Data = template.JS(data)
 	v.Failed, v.FailedMore = failedRowsOf(run)
 	v.Jobs, v.JobsTitle = jobRowsOf(run)
-	return page.Execute(w, &v)
+	return page().Execute(w, &v)
 }
 
 // view is what the page template shows.

@@ -3,6 +3,7 @@ package cli
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"unsafe"
@@ -53,20 +54,11 @@ func newJobEnv(environ []string, slotVar, tmpDir string, slots int) *jobEnv {
 		tmpPfx: "PARALLEL_TMP=" + filepath.Join(tmpDir, "par"+pid+"-")}
 	for _, kv := range environ {
 		name, _, _ := strings.Cut(kv, "=")
-		if !contains(set, name) {
+		if !slices.Contains(set, name) {
 			e.base = append(e.base, kv)
 		}
 	}
 	return e
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // forJob returns the environment of job seq in slot; it is valid until

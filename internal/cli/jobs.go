@@ -129,11 +129,13 @@ func (p *parts) openJobs() (jobSource, error) {
 	o := p.o
 	path := strings.TrimPrefix(o.JobLog, "+")
 	var prev *joblog.Log
-	// As in GNU parallel, --results files stand in for the job log: they
-	// tell which jobs are done (for --resume), not which failed, so
-	// --resume-failed reruns them all.
+	// As in GNU parallel, --results files stand in for a missing job log:
+	// they tell which jobs are done (for --resume), not which failed, so
+	// --resume-failed reruns them all. With a log, the log alone counts: a
+	// job killed after its files were written but before its row was runs
+	// again and is logged, where GNU parallel would skip it unlogged.
 	files := resultsDone(o, p.plan) != nil
-	byResults := o.Resume && files
+	byResults := o.Resume && files && o.JobLog == ""
 	switch {
 	case o.RetryFailed && o.JobLog == "":
 		return nil, usageError{errors.New("--retry-failed needs --joblog FILE")}

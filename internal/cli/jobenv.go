@@ -85,6 +85,18 @@ func (e *jobEnv) tmpName(seq int64) string {
 	return strings.TrimPrefix(e.tmpPfx, "PARALLEL_TMP=") + strconv.FormatInt(seq, 10)
 }
 
+// removeTmp removes $PARALLEL_TMP of the job that just ended in slot, in
+// case the job made it, as GNU parallel does. It is called before the
+// slot's next job is prepared, so the slot's name is still that job's.
+func (e *jobEnv) removeTmp(slot int, seq int64) {
+	if slot > 0 && slot < len(e.slots) && e.slots[slot] != nil {
+		s := e.slots[slot]
+		os.Remove(s.env[s.iTmp][len("PARALLEL_TMP="):])
+		return
+	}
+	os.Remove(e.tmpName(seq))
+}
+
 func (e *jobEnv) build(slot int, seq int64) *slotEnv {
 	s := &slotEnv{
 		seq: make([]byte, 0, len("PARALLEL_SEQ=")+20),

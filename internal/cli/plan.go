@@ -80,6 +80,7 @@ type plan struct {
 	filterCheck *replace.Template
 	wdTemp      bool // --workdir ...: a new directory for each job
 	dirs        jobDirs
+	all         []*replace.Template // templates(), for Evaluate, listed once
 	// envPrefix, for --env with exported functions, is put before each
 	// shell line (env.go); the job log and -v show the line without it.
 	envPrefix string
@@ -137,7 +138,8 @@ func makePlan(o *Options, env func(string) string) (*plan, error) {
 	if err := pl.parseFilters(o); err != nil {
 		return nil, err
 	}
-	for _, t := range pl.templates() {
+	pl.all = pl.templates()
+	for _, t := range pl.all {
 		if t != nil {
 			pl.eval = pl.eval || t.NeedsEval()
 			pl.needTotal = pl.needTotal || t.UsesTotal()
@@ -216,7 +218,7 @@ func (pl *plan) render(job *fanout.Job, d *jobData, args replace.Args) error {
 	}
 	args.Total, args.Slots = pl.total, pl.slots
 	if pl.eval {
-		skip, err := replace.Evaluate(pl.perl, &args, pl.templates()...)
+		skip, err := replace.Evaluate(pl.perl, &args, pl.all...)
 		if err != nil {
 			return fatalError{err}
 		}

@@ -119,6 +119,7 @@ type localRunner struct {
 	sup *proc.Supervisor
 	sp  proc.Spec
 	sh  [3]string
+	in  stdinPipe
 	// cancel is what a job's context calls when it ends; it signals woke
 	// once it has woken the supervisor.
 	cancel func()
@@ -151,69 +152,19 @@ func (l *Local) lookPath(name string) (string, error) {
 }
 
 func (lr *localRunner) Run(ctx context.Context, job *Job, r *Result) {
-	l := lr.l
 	r.ExitCode = -1
 	sp := &lr.sp
 	*sp = proc.Spec{Dir: job.Dir, Env: job.Env, Stdin: -1, Stdout: -1, Stderr: -1}
 	if sp.Env == nil {
-		sp.Env = l.env
+		sp.Env = lr.l.env
 	}
-	switch {
-	case job.Shell != "":
-		lr.sh = [3]string{l.Shell, "-c", job.Shell}
-		sp.Path, sp.Argv = l.Shell, lr.sh[:]
-	case len(job.Args) == 0:
-		r.Err = errors.New("job has neither Args nor Shell")
+	if r.Err = lr.command(job, sp); r.Err != nil {
 		return
-	default:
-		sp.Argv = job.Args
-		sp.Path = job.Path
-		if sp.Path == "" {
-			p, err := l.lookPath(job.Args[0])
-			if err != nil {
-				r.Err = err
-				return
-			}
-			sp.Path = p
-		}
 	}
-
-	switch in := job.Stdin.(type) {
-	case nil:
-		f, err := proc.DevNull()
-		if err != nil {
-			r.Err = err
-			return
-		}
-		sp.Stdin = int(f.Fd())
-	case *os.File:
-		sp.Stdin = int(in.Fd())
-	default:
-		pr, pw, err := os.Pipe()
-		if err != nil {
-			r.Err = fmt.Errorf("stdin pipe: %w", err)
-			return
-		}
-		defer pr.Close()
-		sp.Stdin = int(pr.Fd())
-		// Closing the read end when the job ends stops the copier with
-		// EPIPE; a reader that never returns keeps it, not the job, alive.
-		// The copier starts with the process, so that a job that could
-		// not start has consumed none of its input and can run again.
-		started := false
-		sp.Started = func() {
-			started = true
-			go func() {
-				io.Copy(pw, in)
-				pw.Close()
-			}()
-		}
-		defer func() {
-			if !started {
-				pw.Close()
-			}
-		}()
+	if r.Err = lr.openStdin(job.Stdin, sp); r.Err != nil {
+		return
 	}
+	defer lr.closeStdin()
 	var stdout, stderr io.Writer = &r.Stdout, &r.Stderr
 	if f, ok := job.Stdout.(*os.File); ok {
 		sp.Stdout = int(f.Fd())
@@ -239,11 +190,91 @@ func (lr *localRunner) Run(ctx context.Context, job *Job, r *Result) {
 			}
 		}()
 	}
-	out, err := lr.sup.Run(sp, stdout, stderr, job.Timeout, l.seq, l.WaitDelay)
+	out, err := lr.sup.Run(sp, stdout, stderr, job.Timeout, lr.l.seq, lr.l.WaitDelay)
 	if err != nil {
 		r.Err = fmt.Errorf("%s: %w", sp.Argv[0], err)
 		return
 	}
+	fill(r, &out)
+}
+
+// command sets the program and its arguments: the shell for a shell
+// line, else the program of Args, its path resolved once per Local.
+func (lr *localRunner) command(job *Job, sp *proc.Spec) error {
+	switch {
+	case job.Shell != "":
+		lr.sh = [3]string{lr.l.Shell, "-c", job.Shell}
+		sp.Path, sp.Argv = lr.l.Shell, lr.sh[:]
+	case len(job.Args) == 0:
+		return errors.New("job has neither Args nor Shell")
+	default:
+		sp.Argv = job.Args
+		sp.Path = job.Path
+		if sp.Path == "" {
+			p, err := lr.l.lookPath(job.Args[0])
+			if err != nil {
+				return err
+			}
+			sp.Path = p
+		}
+	}
+	return nil
+}
+
+// stdinPipe is the pipe a job reads a non-file Stdin from.
+type stdinPipe struct {
+	r, w    *os.File
+	started bool // the copier runs, and closes w when it is done
+}
+
+// openStdin gives the job its standard input: /dev/null for none, a file
+// as it is, anything else through a pipe that a copier fills once the
+// process has started, so that a job that could not start has consumed
+// none of its input and can run again.
+func (lr *localRunner) openStdin(in io.Reader, sp *proc.Spec) error {
+	switch in := in.(type) {
+	case nil:
+		f, err := proc.DevNull()
+		if err != nil {
+			return err
+		}
+		sp.Stdin = int(f.Fd())
+	case *os.File:
+		sp.Stdin = int(in.Fd())
+	default:
+		pr, pw, err := os.Pipe()
+		if err != nil {
+			return fmt.Errorf("stdin pipe: %w", err)
+		}
+		lr.in = stdinPipe{r: pr, w: pw}
+		sp.Stdin = int(pr.Fd())
+		// Closing the read end when the job ends stops the copier with
+		// EPIPE; a reader that never returns keeps it, not the job, alive.
+		sp.Started = func() {
+			lr.in.started = true
+			go func() {
+				io.Copy(pw, in)
+				pw.Close()
+			}()
+		}
+	}
+	return nil
+}
+
+// closeStdin closes what openStdin opened.
+func (lr *localRunner) closeStdin() {
+	if lr.in.r == nil {
+		return
+	}
+	lr.in.r.Close()
+	if !lr.in.started {
+		lr.in.w.Close()
+	}
+	lr.in = stdinPipe{}
+}
+
+// fill records in r how the job's process ended.
+func fill(r *Result, out *proc.Outcome) {
 	r.Start = out.Start
 	r.Runtime = out.End.Sub(out.Start)
 	// The rusage came with the reaping wait: no system call of its own.

@@ -42,6 +42,13 @@ type Job struct {
 	// pool's term sequence once the job has run that long.
 	Timeout time.Duration
 
+	// Attempts, if positive, is how many times in all this job runs while
+	// it fails, instead of the Pool's Attempts; Prepare may set it. The
+	// output of a failed attempt is not delivered, but a Pool streams
+	// output (Pool.Stream) only when its own Attempts is at most one: give
+	// such a Pool Attempts above one for jobs that retry.
+	Attempts int
+
 	// Prepare, if set, is called by the worker about to run the job, with
 	// the job's sequence number and slot, before anything starts. It may
 	// fill in Args, Shell and the streams: a command that names the slot

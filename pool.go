@@ -127,7 +127,8 @@ type Pool struct {
 
 	// Attempts is how many times in all a failing job runs, in the same
 	// slot, until it succeeds (GNU parallel's --retries); zero or one means
-	// once. Only the last attempt's result is delivered.
+	// once. Only the last attempt's result is delivered. A Job's own
+	// Attempts wins over it.
 	Attempts int
 
 	// OnShrink, if set, is called each time the pool lowers its limit
@@ -356,7 +357,11 @@ func (p *Pool) runJob(run Runner, t *task, r *Result) {
 	}
 	started := false
 	p.attempt(run, t, r, &started)
-	for n := 2; n <= p.Attempts && !r.Success() && r.Err == nil && t.ctx.Err() == nil; n++ {
+	attempts := p.Attempts
+	if t.job.Attempts > 0 {
+		attempts = t.job.Attempts
+	}
+	for n := 2; n <= attempts && !r.Success() && r.Err == nil && t.ctx.Err() == nil; n++ {
 		slot := r.Slot
 		r.reset()
 		r.Seq, r.Slot, r.Job = t.seq, slot, t.job

@@ -649,3 +649,23 @@ func TestAttempts(t *testing.T) {
 		t.Fatalf("exit=%d stdout=%q, want failure after 2 attempts", r.exit, r.stdout)
 	}
 }
+
+// A job's own Attempts, set as late as Prepare, wins over the pool's.
+func TestJobAttempts(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	count := filepath.Join(dir, "count")
+	job := helper(t, "attempt", count, "3")
+	job.Prepare = func(j *fanout.Job, _ int64, _ int) error { j.Attempts = 3; return nil }
+	r := runAll(t, &fanout.Pool{Attempts: 2}, job)[0]
+	if r.exit != 0 || strings.TrimSpace(r.stdout) != "attempt 3" {
+		t.Fatalf("exit=%d stdout=%q, want success on the third attempt", r.exit, r.stdout)
+	}
+	os.Remove(count)
+	job = helper(t, "attempt", count, "3")
+	job.Attempts = 1
+	r = runAll(t, &fanout.Pool{Attempts: 5}, job)[0]
+	if r.exit != 1 || strings.TrimSpace(r.stdout) != "attempt 1" {
+		t.Fatalf("exit=%d stdout=%q, want failure after 1 attempt", r.exit, r.stdout)
+	}
+}

@@ -40,8 +40,6 @@ func resolvePipe(o *Options) (*blockMode, error) {
 		switch {
 		case po.Tee || po.RecEnd != nil || po.RecStart != nil || po.Regexp || po.RemoveSep || po.Block != "":
 			return nil, usageError{errors.New("--block, --recend, --recstart, --regexp, --rrs and --tee need --pipe or --pipepart")}
-		case po.HeaderSet:
-			return nil, usageError{errors.New("--header is not supported yet without --pipe or --pipepart")}
 		}
 		return nil, nil
 	}
@@ -101,6 +99,12 @@ func resolvePipe(o *Options) (*blockMode, error) {
 	if po.Cat && po.Fifo {
 		return nil, usageError{errors.New("--cat and --fifo: choose one")}
 	}
+	f.SkipFirstLine = o.SkipFirstLine
+	if o.CSV && !po.Part {
+		// GNU parallel's --pipe --csv passes whole CSV records, as many
+		// as fill the block: -N does not count them.
+		f.CSV, f.Records, f.Lines = true, 0, 0
+	}
 	if po.RoundRobin && (po.Tee || po.Cat || po.Fifo) {
 		return nil, usageError{errors.New("--round-robin feeds long-running jobs on their stdin: it does not go with --tee, --cat or --fifo")}
 	}
@@ -136,6 +140,11 @@ func (p *parts) openBlocks(m *blockMode, tee bool) (blockSource, input.Source, e
 		}
 		p.closers = append(p.closers, closeInputs)
 		args = src
+	}
+	if o.SkipFirstLine && !o.Pipe.Part {
+		if err := skipLine(p.c.In); err != nil {
+			return nil, nil, err
+		}
 	}
 	if tee {
 		return nil, args, nil // the jobs read standard input as it is
@@ -406,4 +415,24 @@ func (p *parts) teeJobs(blocks blockSource, args input.Source) (jobSource, error
 	}
 	t.feed = blockFeed(b)
 	return t, nil
+}
+
+// skipLine reads standard input up to and with its first newline
+// (--skip-first-line), a byte at a time, as GNU parallel does, so that
+// nothing after it is read here: a file as standard input is then cut
+// from where the line ends.
+func skipLine(r io.Reader) error {
+	var b [1]byte
+	for {
+		n, err := r.Read(b[:])
+		if n == 1 && b[0] == '\n' {
+			return nil
+		}
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("--skip-first-line: reading standard input: %w", err)
+		}
+	}
 }

@@ -151,6 +151,9 @@ var flags = concat(
 			o.Trim, err = input.ParseTrim(v)
 			return err
 		}),
+		boolFlag("--csv", "values are CSV, --colsep (default ,) between fields", func(o *Options) { o.CSV = true }),
+		boolFlag("--skip-first-line --skipfirstline", "leave out the first line of the first input", func(o *Options) { o.SkipFirstLine = true }),
+		boolFlag("--shuf", "read all values, then run the jobs in a random order", func(o *Options) { o.Shuf = true }),
 		argFlag("-I", "STR", "use STR instead of {}", func(o *Options, v string) error {
 			if v == "" {
 				return errors.New("-I needs a non-empty replacement string")
@@ -233,7 +236,13 @@ var flags = concat(
 			o.TermSeq, err = ParseTermSeq(v)
 			return err
 		}),
-		argFlag("--retries", "N", "run a failing job up to N times (0: until it succeeds)", func(o *Options, v string) error {
+		argFlag("--retries", "N", "run a failing job up to N times (0: ever; {1}: per job)", func(o *Options, v string) error {
+			o.RetriesTmpl = ""
+			if strings.Contains(v, "{") {
+				// Rendered for each job, as in GNU parallel: --retries {2}.
+				o.RetriesTmpl, o.Retries = v, 0
+				return nil
+			}
 			if err := intArg("--retries", func(o *Options) *int { return &o.Retries })(o, v); err != nil {
 				return err
 			}
@@ -333,6 +342,7 @@ var flags = concat(
 		boolFlag("-v", "print each command before its output", func(o *Options) { o.Verbose++ }),
 		boolFlag("-t --verbose", "print each command on standard error as it starts", func(o *Options) { o.StderrVerbose = true }),
 		boolFlag("--dry-run --dryrun", "print the commands instead of running them", func(o *Options) { o.DryRun = true }),
+		boolFlag("--shell-quote --shellquote --shell_quote", "print each command quoted for the shell (twice: twice)", func(o *Options) { o.ShellQuote++ }),
 		boolFlag("--silent", "print no command, whatever -v says (the default)", func(o *Options) { o.Silent = true }),
 	),
 	section("Blocks of input (--pipe)",
@@ -343,7 +353,7 @@ var flags = concat(
 		argFlag("--recstart", "STR", "a record starts with STR", func(o *Options, v string) error { o.Pipe.RecStart = &v; return nil }),
 		boolFlag("--regexp", "--recend and --recstart are regular expressions", func(o *Options) { o.Pipe.Regexp = true }),
 		boolFlag("--rrs --remove-rec-sep --removerecsep", "remove --recend and --recstart from the records", func(o *Options) { o.Pipe.RemoveSep = true }),
-		argFlag("--header", "N|REGEX", "repeat the header (N lines, : one) in every block", func(o *Options, v string) error {
+		argFlag("--header", "N|REGEX|:", "first lines name columns {name}; --pipe: start blocks", func(o *Options, v string) error {
 			o.Pipe.Header, o.Pipe.HeaderSet = v, true
 			return nil
 		}),

@@ -4,13 +4,34 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"unicode/utf8"
 
 	"github.com/fanoutdev/fanout/internal/input"
 )
 
+// sources are the input sources of a run, opened in command-line order,
+// before they are combined: --header and --skip-first-line read the first
+// line of each on its own.
+type sources struct {
+	list []input.Source
+	// joins says a source is linked with the one before it (:::+, ::::+,
+	// --link), in its group of the combinations.
+	joins []bool
+	close func()
+}
+
 // openInputs builds the input stream from the sources in command-line
 // order; with none, standard input is read.
 func openInputs(o *Options, c *console) (input.Source, func(), error) {
+	in, err := openSources(o, c)
+	if err != nil {
+		return nil, nil, err
+	}
+	return in.combine(o), in.close, nil
+}
+
+// inputFormat is how every source of the run splits its records.
+func inputFormat(o *Options, c *console) (input.Format, error) {
 	var f input.Format
 	f.Null = o.Null
 	f.MaxRecord = maxRecord
@@ -20,61 +41,118 @@ func openInputs(o *Options, c *console) (input.Source, func(), error) {
 	}
 	f.EOF, f.SkipEmpty = o.EOF, o.NoRunIfEmpty
 	f.Continue = o.MaxLinesSet && o.MaxLines > 0
-	stdin := c.In
 	if o.Delim != "" {
 		if err := f.SetDelim(o.Delim); err != nil {
-			return nil, nil, usageError{err}
+			return f, usageError{err}
 		}
 	}
 	f.Trim = o.Trim
-	if o.Colsep != "" {
-		re, err := regexp.Compile(o.Colsep)
-		if err != nil {
-			return nil, nil, usageError{fmt.Errorf("--colsep %q: %v", o.Colsep, err)}
-		}
-		f.Colsep = re
+	re, err := colsepFor(o)
+	if err != nil {
+		return f, err
 	}
+	f.Colsep = re
+	if o.CSV {
+		// Text::CSV, which GNU parallel's --csv uses, takes the first
+		// character of --colsep; the columns are trimmed only where
+		// --colsep was given, as GNU parallel decides that first.
+		f.CSV, f.CSVSep = true, ","
+		if o.Colsep != "" {
+			_, n := utf8.DecodeRuneInString(o.Colsep)
+			f.CSVSep = o.Colsep[:n]
+		}
+		if f.Trim == input.TrimDefault && o.Colsep != "" {
+			f.Trim = input.TrimBoth
+		}
+	}
+	if f.Trim == input.TrimDefault && o.Colsep == "" {
+		// --header's columns are split at tabs, but not trimmed: --colsep
+		// implies --trim lr in GNU parallel, the tab --header implies does
+		// not.
+		f.Trim = input.TrimNone
+	}
+	return f, nil
+}
+
+// colsepFor is the pattern that splits records into columns: --colsep,
+// or what --csv (a comma) or --header (a tab) imply without it; nil
+// splits none.
+func colsepFor(o *Options) (*regexp.Regexp, error) {
+	sep := o.Colsep
+	switch {
+	case sep != "":
+	case o.CSV:
+		sep = ","
+	case o.argHeader():
+		sep = "\t"
+	default:
+		return nil, nil
+	}
+	re, err := regexp.Compile(sep)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("--colsep %q: %v", o.Colsep, err)}
+	}
+	return re, nil
+}
+
+// openSources opens the input sources in command-line order; with none,
+// standard input is the one.
+func openSources(o *Options, c *console) (*sources, error) {
+	f, err := inputFormat(o, c)
+	if err != nil {
+		return nil, err
+	}
+	in := &sources{}
 	var closers []io.Closer
-	closeAll := func() {
+	in.close = func() {
 		for _, c := range closers {
 			c.Close()
 		}
 	}
 	if len(o.Sources) == 0 {
-		return input.Reader(stdin, "stdin", f), closeAll, nil
+		in.list, in.joins = []input.Source{input.Reader(c.In, "stdin", f)}, []bool{false}
+		return in, nil
 	}
-	var groups [][]input.Source
 	for i, spec := range o.Sources {
 		var src input.Source
-		switch spec.Kind {
-		case ArgsList:
+		switch {
+		case spec.Kind == ArgsList:
 			src = input.Args(spec.Values, f)
+		case spec.Path == "-":
+			src = input.Reader(c.In, "stdin", f)
 		default:
-			if spec.Path == "-" {
-				src = input.Reader(stdin, "stdin", f)
-				break
-			}
 			s, c, err := input.Open(spec.Path, f)
 			if err != nil {
-				closeAll()
-				return nil, nil, err
+				in.close()
+				return nil, err
 			}
 			closers = append(closers, c)
 			src = s
 		}
-		if i > 0 && (spec.Linked || o.Link) {
+		in.list = append(in.list, src)
+		in.joins = append(in.joins, i > 0 && (spec.Linked || o.Link))
+	}
+	return in, nil
+}
+
+// combine makes one stream of the sources' records: every combination of
+// the groups, the sources of a group linked.
+func (in *sources) combine(o *Options) input.Source {
+	var groups [][]input.Source
+	for i, src := range in.list {
+		if in.joins[i] {
 			groups[len(groups)-1] = append(groups[len(groups)-1], src)
 		} else {
 			groups = append(groups, []input.Source{src})
 		}
 	}
 	if len(groups) == 1 && len(groups[0]) == 1 {
-		return groups[0][0], closeAll, nil
+		return groups[0][0]
 	}
 	if o.Link {
-		return input.Combine(groups), closeAll, nil // --link wraps the shorter sources
+		return input.Combine(groups) // --link wraps the shorter sources
 	}
-	return input.CombineShortest(groups), closeAll, nil // :::+ stops at the shortest
+	return input.CombineShortest(groups) // :::+ stops at the shortest
 }
 
 // maxRecord is the longest record read: no longer one fits any line, as

@@ -94,7 +94,7 @@ func resultsTable(name string) byte {
 // templates are all the plan's templates, for the perl expressions they
 // hold; some may be nil.
 func (pl *plan) templates() []*replace.Template {
-	all := []*replace.Template{pl.tmpl, pl.tagTmpl, pl.resTmpl, pl.wdTmpl}
+	all := []*replace.Template{pl.tmpl, pl.tagTmpl, pl.resTmpl, pl.wdTmpl, pl.retries}
 	for _, f := range pl.files {
 		all = append(all, f.name, f.text)
 	}

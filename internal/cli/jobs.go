@@ -158,11 +158,21 @@ func (p *parts) openJobs() (jobSource, error) {
 	if p.blocks != nil {
 		return p.blockJobs(prev)
 	}
-	src, closeInputs, err := openInputs(o, p.c)
-	if err != nil {
-		return nil, err
+	in := p.inputs
+	if in == nil {
+		var err error
+		if in, err = openSources(o, p.c); err != nil {
+			return nil, err
+		}
+		p.closers = append(p.closers, in.close)
 	}
-	p.closers = append(p.closers, closeInputs)
+	src := in.combine(o)
+	if o.Shuf {
+		var err error
+		if src, err = input.Shuffle(src); err != nil {
+			return nil, err
+		}
+	}
 	p.fitSlots() // once the inputs are open, which take descriptors too
 	jobs := &inputJobs{src: batch(o, p.plan, src, p.limit, p.maxLen), prev: prev, failedToo: !o.Resume}
 	if byResults {

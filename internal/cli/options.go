@@ -68,6 +68,11 @@ type Options struct {
 	Trim   input.Trim // --trim; zero: GNU parallel's default
 	Link   bool       // --link
 
+	CSV           bool // --csv: records are CSV, --colsep (or a comma) between fields
+	Shuf          bool // --shuf: all records read, then run in a random order
+	SkipFirstLine bool // --skip-first-line: the first source's first line is not used
+	ShellQuote    int  // --shellquote, once for each: print the command quoted, run nothing
+
 	ReplaceToken string // -I
 
 	// More replacement strings: --plus, --rpl and --parens, and the
@@ -91,6 +96,7 @@ type Options struct {
 	JobLog                            string
 	Resume, ResumeFailed, RetryFailed bool
 	Retries                           int
+	RetriesTmpl                       string            // --retries with replacement strings: rendered for each job
 	Timeout                           Timeout           // --timeout; zero: none
 	TermSeq                           []fanout.TermStep // --termseq; nil: GNU parallel's
 	Delay                             time.Duration     // --delay between job starts
@@ -178,6 +184,10 @@ type Timeout struct {
 	Fixed   time.Duration
 	Percent float64 // used instead of Fixed when positive
 }
+
+// argHeader reports whether --header names the columns of the inputs
+// (argument mode), not the header of every block (--pipe).
+func (o *Options) argHeader() bool { return o.Pipe.HeaderSet && !o.Pipe.On() }
 
 // isSeparator reports whether w starts an input source: :::, :::: or
 // what --arg-sep and --arg-file-sep name instead, with or without +.
@@ -283,8 +293,9 @@ func parseCommand(o *Options, args []string) {
 			for i < len(args) && !o.isSeparator(args[i]) {
 				s := spec
 				s.Path = args[i]
+				// Every file after ::::+ is linked, to the source before
+				// and to each other, as in GNU parallel.
 				o.Sources = append(o.Sources, s)
-				spec.Linked = false // only the first file after ::::+ is linked
 				i++
 			}
 			continue
@@ -631,7 +642,8 @@ func ParseTimeout(s string) (Timeout, error) {
 	// 0 means no timeout, as in GNU parallel.
 	d, err := ParseDuration(s)
 	if err != nil {
-		return Timeout{}, fmt.Errorf("--timeout %q: not a number of seconds", s)
+		// GNU parallel takes no replacement strings here either.
+		return Timeout{}, fmt.Errorf("--timeout %q: not a number of seconds (30, 1.5, 2m, 1h30m) or a percentage of the median runtime (200%%)", s)
 	}
 	return Timeout{Fixed: d}, nil
 }

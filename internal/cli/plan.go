@@ -81,6 +81,14 @@ type plan struct {
 	wdTemp      bool // --workdir ...: a new directory for each job
 	dirs        jobDirs
 	all         []*replace.Template // templates(), for Evaluate, listed once
+	// columns are --header's name of each column, for --results; ""
+	// where a column has none.
+	columns []string
+	// retries is --retries with replacement strings: each job's count.
+	retries *replace.Template
+	// shellQuote is how many times --shellquote quotes the command that
+	// each job prints instead of running it.
+	shellQuote int
 	// envPrefix, for --env with exported functions, is put before each
 	// shell line (env.go); the job log and -v show the line without it.
 	envPrefix string
@@ -132,6 +140,14 @@ func makePlan(o *Options, env func(string) string) (*plan, error) {
 			return nil, usageError{fmt.Errorf("--tagstring: %w", err)}
 		}
 	}
+	if o.RetriesTmpl != "" {
+		topt := replaceOptions(o, pl.exprs)
+		topt.NoAppend = true
+		if pl.retries, err = replace.Parse([]string{o.RetriesTmpl}, topt); err != nil {
+			return nil, usageError{fmt.Errorf("--retries: %w", err)}
+		}
+	}
+	pl.shellQuote = o.ShellQuote
 	if err := pl.parseJobFiles(o, env); err != nil {
 		return nil, err
 	}
@@ -146,7 +162,7 @@ func makePlan(o *Options, env func(string) string) (*plan, error) {
 		}
 	}
 	pl.tag = o.Tag || o.TagString != ""
-	pl.needLine = o.Verbose > 0 || o.StderrVerbose || o.DryRun || o.JobLog != "" || o.Results != "" || o.Halt.When != HaltNever || o.Timeout != Timeout{} || o.Report != ""
+	pl.needLine = o.Verbose > 0 || o.StderrVerbose || o.DryRun || o.JobLog != "" || o.Results != "" || o.Halt.When != HaltNever || o.Timeout != Timeout{} || o.Report != "" || o.ShellQuote > 0
 	pl.timeout, pl.pct = o.Timeout.Fixed, o.Timeout.Percent
 	if pl.pct > 0 {
 		pl.median = &medianTracker{}
@@ -262,6 +278,14 @@ func (pl *plan) render(job *fanout.Job, d *jobData, args replace.Args) error {
 		}
 	}
 	pl.setTimeout(job)
+	if pl.retries != nil {
+		if err := pl.setAttempts(job, d, args); err != nil {
+			return err
+		}
+	}
+	if pl.shellQuote > 0 {
+		pl.quoteCommand(job, d.line)
+	}
 	if err := pl.renderJobFiles(job, d, args); err != nil {
 		return err
 	}
@@ -269,6 +293,31 @@ func (pl *plan) render(job *fanout.Job, d *jobData, args replace.Args) error {
 		job.Args, job.Shell = nil, "true"
 	}
 	return nil
+}
+
+// setAttempts renders --retries for the job: 0 is for ever, as for a
+// number given outright.
+func (pl *plan) setAttempts(job *fanout.Job, d *jobData, args replace.Args) error {
+	s := string(pl.retries.AppendPlain(nil, args))
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil || n < 0 {
+		return fmt.Errorf("job %d: --retries gave %q, not a number of tries", d.seq, s)
+	}
+	if n == 0 {
+		n = retriesForever
+	}
+	job.Attempts = n
+	return nil
+}
+
+// quoteCommand makes the job print its command line quoted for the shell,
+// once for each --shellquote, instead of running it, as GNU parallel does;
+// -v, --dry-run and the job log show the command line itself.
+func (pl *plan) quoteCommand(job *fanout.Job, line []byte) {
+	for range pl.shellQuote {
+		line = replace.AppendQuote(nil, string(line))
+	}
+	job.Args, job.Shell = []string{"printf", `%s\n`, string(line)}, ""
 }
 
 // fatalError is a job's error that ends the run, as a perl expression

@@ -90,11 +90,16 @@ func (p *parts) countAhead(ctx context.Context, live *progress.Live) {
 			return
 		}
 	}
-	src, closeInputs, err := openInputs(p.o, p.c)
+	in, err := openSources(p.o, p.c)
 	if err != nil {
 		return // the run's own input reports it
 	}
-	src = batch(p.o, p.plan, src, p.limit, p.maxLen)
+	closeInputs := in.close
+	if _, err := firstLines(p.o, in); err != nil {
+		closeInputs()
+		return
+	}
+	src := batch(p.o, p.plan, in.combine(p.o), p.limit, p.maxLen)
 	var n int64
 	count := func(upTo int64) bool {
 		for ; n < upTo; n++ {

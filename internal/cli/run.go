@@ -57,6 +57,8 @@ type parts struct {
 	delay    *jobDelay
 	stdin    *os.File               // the jobs' standard input (--semaphore); nil: none
 	observe  func(r *fanout.Result) // told of each job that ran (--semaphore's status)
+	inputs   *sources               // opened ahead of the rest (--header); nil: not yet
+	columns  []string               // --header's name of each column; "": none
 	env      *jobEnv                // the jobs' environment
 }
 
@@ -77,11 +79,17 @@ func assemble(o *Options, c *console, env func(string) string) (*parts, error) {
 	if p.blocks, err = resolvePipe(o); err != nil {
 		return nil, err
 	}
-	if p.plan, err = makePlan(o, env); err != nil {
+	if err := p.readHeaders(); err != nil {
+		p.close()
 		return nil, err
 	}
-	p.plan.slots = p.limit
+	if p.plan, err = makePlan(o, env); err != nil {
+		p.close()
+		return nil, err
+	}
+	p.plan.slots, p.plan.columns = p.limit, p.columns
 	if err := p.startPerl(env); err != nil {
+		p.close()
 		return nil, err
 	}
 	real := realMaxLength(env)
@@ -179,8 +187,12 @@ func (p *parts) execute(sigs <-chan os.Signal) outcome {
 	if err := fanout.ReaperErr(); err != nil {
 		p.c.warnf("warning: %v: if fanout is killed, processes its jobs started may outlive it", oneLine(err))
 	}
+	attempts := p.o.Retries
+	if p.plan.retries != nil {
+		attempts = 2 // each job sets its own; above one, failed attempts' output is not streamed
+	}
 	pool := &fanout.Pool{Limit: p.limit, Ordered: p.o.KeepOrder, TempDir: p.o.TmpDir,
-		Attempts: p.o.Retries, Executor: p.exe, Sink: dl, Stream: dl.stream}
+		Attempts: attempts, Executor: p.exe, Sink: dl, Stream: dl.stream}
 	ctx, kill := context.WithCancel(context.Background())
 	defer kill()
 	var submitted atomic.Int64

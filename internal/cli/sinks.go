@@ -256,21 +256,23 @@ func resultsSink(o *Options, c *console, pl *plan, resuming bool) (fanout.Sink, 
 		return j, func() { j.Close() }, nil
 	case kind != 0 && strings.HasPrefix(o.Results, "-."):
 		t := results.NewTable(c.stdout(), "standard output", kind, jobView{})
+		t.Names = pl.columns
 		return t, func() { t.Close() }, nil
 	case kind != 0:
 		t, err := results.CreateTable(o.Results, kind, jobView{}, resuming)
 		if err != nil {
 			return nil, nil, err
 		}
+		t.Names = pl.columns
 		return t, func() { t.Close() }, nil
 	case pl.resTmpl != nil:
 		return &results.Files{Path: func(j *fanout.Job) string { return string(dataOf(j).results) }, Job: jobView{}}, func() {}, nil
 	}
-	return resultsDir(o), func() {}, nil
+	return resultsDir(o, pl), func() {}, nil
 }
 
 // resultsDir is --results DIR's tree.
-func resultsDir(o *Options) *results.Dir {
+func resultsDir(o *Options, pl *plan) *results.Dir {
 	// A job of one record numbers its values 1, 2, ... whatever their
 	// source or column; packed records start again at 1 each, which is
 	// known only without --colsep.
@@ -278,7 +280,7 @@ func resultsDir(o *Options) *results.Dir {
 	if packs(o) && o.Colsep == "" {
 		sources = max(len(o.Sources), 1)
 	}
-	return &results.Dir{Root: o.Results, Sources: sources, Job: jobView{}}
+	return &results.Dir{Root: o.Results, Sources: sources, Names: pl.columns, Job: jobView{}}
 }
 
 // resultsDone is --resume by --results files, without a job log, as GNU
@@ -289,7 +291,7 @@ func resultsDone(o *Options, pl *plan) func(d *jobData) bool {
 		return nil
 	}
 	if pl.resTmpl == nil {
-		dir := resultsDir(o)
+		dir := resultsDir(o, pl)
 		return func(d *jobData) bool { return dir.Done(d.values) }
 	}
 	return func(d *jobData) bool {

@@ -70,6 +70,12 @@ type Format struct {
 	// Continue joins a record that ends in white space with the next one
 	// (-L, -l), as xargs continues a line that ends in a blank.
 	Continue bool
+	// CSV splits each record as CSV (--csv, see SplitCSV) instead of with
+	// Colsep, CSVSep between the fields (empty: ","). A record whose
+	// quotes are not balanced goes on after its delimiter, which it keeps,
+	// as a quoted field may hold newlines.
+	CSV    bool
+	CSVSep string
 }
 
 // ErrLongRecord is wrapped by the error for a record longer than the
@@ -136,12 +142,15 @@ type splitter struct {
 	lit    string // colsep, when it is plain text
 	max    int    // MaxRecord; 0 for no limit
 	nul    func() // Format.NUL
+	csv    bool
+	csvSep string
 	rules  rules
 }
 
 func (f Format) splitter() splitter {
 	s := splitter{delim: '\n', trim: f.Trim, colsep: f.Colsep, max: max(f.MaxRecord, 0), nul: f.NUL,
-		rules: rules{eof: f.EOF, skipEmpty: f.SkipEmpty, cont: f.Continue}}
+		csv: f.CSV, csvSep: f.CSVSep,
+		rules: rules{eof: f.EOF, skipEmpty: f.SkipEmpty, cont: f.Continue, csv: f.CSV}}
 	switch {
 	case len(f.DelimString) > 1:
 		s.dstr = f.DelimString
@@ -151,9 +160,13 @@ func (f Format) splitter() splitter {
 	case f.Null:
 		s.delim = 0
 	}
+	s.rules.delim = s.dstr
+	if s.dstr == "" {
+		s.rules.delim = string(s.delim)
+	}
 	if s.trim == TrimDefault {
 		s.trim = TrimNone
-		if f.Colsep != nil {
+		if f.Colsep != nil && !f.CSV {
 			s.trim = TrimBoth
 		}
 	}
@@ -184,21 +197,27 @@ func literal(re *regexp.Regexp) string {
 }
 
 // record turns the text of one record into its values. The values are
-// substrings of rec, so a record costs one string and one slice.
-func (s *splitter) record(rec string) []string {
+// substrings of rec, so a record costs one string and one slice. Only a
+// record that is not CSV (Format.CSV) fails.
+func (s *splitter) record(rec string) ([]string, error) {
 	if (s.delim != 0 || s.dstr != "") && strings.IndexByte(rec, 0) >= 0 {
 		rec = strings.ReplaceAll(rec, "\x00", `\0`)
 		if s.nul != nil {
 			s.nul()
 		}
 	}
-	if s.colsep == nil {
-		return []string{trim(rec, s.trim)}
-	}
 	var cols []string
-	if s.lit != "" {
+	switch {
+	case s.csv:
+		var err error
+		if cols, err = SplitCSV(rec, s.csvSep); err != nil {
+			return nil, err
+		}
+	case s.colsep == nil:
+		return []string{trim(rec, s.trim)}, nil
+	case s.lit != "":
 		cols = strings.Split(rec, s.lit)
-	} else {
+	default:
 		cols = splitPerl(s.colsep, rec)
 	}
 	if s.trim != TrimNone {
@@ -206,7 +225,15 @@ func (s *splitter) record(rec string) []string {
 			cols[i] = trim(c, s.trim)
 		}
 	}
-	return cols
+	return cols, nil
+}
+
+// csvError names the input and shows the record of a CSV error.
+func csvError(name, rec string, err error) error {
+	if len(rec) > 60 {
+		rec = rec[:60] + "..."
+	}
+	return fmt.Errorf("input %s: %q: %w", name, rec, err)
 }
 
 // splitPerl splits s like Perl's split(/re/, s, -1), which GNU parallel
@@ -329,13 +356,18 @@ type rules struct {
 	eof       string
 	skipEmpty bool
 	cont      bool
-	pending   string
-	held      bool // pending holds a record to continue
+	// csv goes on past a delimiter while a quoted field is open, keeping
+	// the delimiter, which is delim.
+	csv     bool
+	delim   string
+	pending string
+	held    bool // pending holds a record to continue
+	quoted  bool // pending ends inside a quoted field, its delimiter kept
 }
 
 // active reports whether any rule applies, so that sources without them
 // skip the loop.
-func (r *rules) active() bool { return r.eof != "" || r.skipEmpty || r.cont }
+func (r *rules) active() bool { return r.eof != "" || r.skipEmpty || r.cont || r.csv }
 
 // next returns the next whole record from raw; stop says the end-of-file
 // string was met, so the source must read no further.
@@ -345,14 +377,25 @@ func (r *rules) next(raw func() (string, error)) (rec string, stop bool, err err
 		if err != nil {
 			if errors.Is(err, io.EOF) && r.held {
 				r.held = false
-				return r.pending, false, nil
+				return r.unheld(), false, nil
 			}
 			return "", false, err
 		}
+		// GNU parallel looks at a CSV record's quotes before anything
+		// else, the end-of-file string included.
+		if r.csv && oddQuotes(rec) != r.quoted {
+			if !r.held {
+				r.pending = ""
+			}
+			r.pending += rec + r.delim
+			r.held, r.quoted = true, true
+			continue
+		}
+		r.quoted = false
 		if r.eof != "" && rec == r.eof {
 			if r.held {
 				r.held = false
-				return r.pending, true, nil
+				return r.unheld(), true, nil
 			}
 			return "", true, io.EOF
 		}
@@ -368,6 +411,17 @@ func (r *rules) next(raw func() (string, error)) (rec string, stop bool, err err
 		}
 		return rec, false, nil
 	}
+}
+
+// unheld is the record held when its source ends, or its end-of-file
+// string comes: CSV lines joined so far lose the delimiter kept after the
+// last, as GNU parallel chomps it.
+func (r *rules) unheld() string {
+	r.quoted = false
+	if r.csv {
+		return strings.TrimSuffix(r.pending, r.delim)
+	}
+	return r.pending
 }
 
 func blank(s string) bool {
@@ -427,7 +481,12 @@ func (l *list) Next() ([]string, error) {
 		l.err = longRecord(":::", l.n, l.sp.max)
 		return nil, l.err
 	}
-	return l.sp.record(rec), nil
+	vals, err := l.sp.record(rec)
+	if err != nil {
+		l.err = csvError(":::", rec, err)
+		return nil, l.err
+	}
+	return vals, nil
 }
 
 // raw returns the next record of the list, before any rule.
@@ -488,7 +547,7 @@ func (r *reader) Next() ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		return r.sp.record(rec), nil
+		return r.values(rec)
 	}
 	rec, stop, err := r.sp.rules.next(r.raw)
 	if stop {
@@ -502,7 +561,17 @@ func (r *reader) Next() ([]string, error) {
 		r.err = longRecord(r.name, r.n, r.sp.max)
 		return nil, r.err
 	}
-	return r.sp.record(rec), nil
+	return r.values(rec)
+}
+
+// values splits a record read whole.
+func (r *reader) values(rec string) ([]string, error) {
+	vals, err := r.sp.record(rec)
+	if err != nil {
+		r.err = csvError(r.name, rec, err)
+		return nil, r.err
+	}
+	return vals, nil
 }
 
 // raw reads the next record, its delimiter removed, before any rule.

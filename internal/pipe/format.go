@@ -41,6 +41,15 @@ type Format struct {
 	// start of the input.
 	HeaderLines int
 	HeaderRe    *regexp.Regexp
+	// CSV cuts only after a newline that ends a CSV record, where the
+	// quotes so far are even, as GNU parallel's --csv does with --pipe:
+	// RecEnd, RecStart and Records are not used. NewParts ignores it, as
+	// GNU parallel's --pipepart does.
+	CSV bool
+	// SkipFirstLine leaves out a file's first line, before its header
+	// (--skip-first-line with --pipepart: see NewParts). A stream's first
+	// line is left to the caller to read off.
+	SkipFirstLine bool
 }
 
 // Unescape turns the escapes GNU parallel reads in --recend and --recstart
@@ -139,9 +148,13 @@ func (c *literalCutter) overlap() int { return len(c.sep) }
 func (c *regexpCutter) overlap() int  { return 1 << 62 } // a match has no bound
 func (lineCutter) overlap() int       { return 0 }
 func (anyCutter) overlap() int        { return 0 }
+func (csvCutter) overlap() int        { return 1 << 62 } // quotes count from the block's start
 
 // newCutter builds the cutter of f.
 func newCutter(f *Format) (cutter, error) {
+	if f.CSV {
+		return csvCutter{}, nil
+	}
 	if f.Lines > 0 {
 		return lineCutter(f.Lines), nil
 	}
@@ -252,6 +265,59 @@ func (c *regexpCutter) first(b []byte, from int) int {
 }
 
 func (c *regexpCutter) nth(b []byte, n int) (int, int) {
+	k, pos := 0, -1
+	c.each(b, func(p int) bool {
+		k++
+		if k == n {
+			pos = p
+			return false
+		}
+		return true
+	})
+	if pos < 0 {
+		return -1, k
+	}
+	return pos, n
+}
+
+// csvCutter cuts after the newlines that end CSV records: those with an
+// even number of quotes before them, counted from the block's start.
+type csvCutter struct{}
+
+// each calls fn with every cut in b, in order, until fn returns false.
+func (csvCutter) each(b []byte, fn func(p int) bool) {
+	quoted := false
+	for i, c := range b {
+		switch {
+		case c == '"':
+			quoted = !quoted
+		case c == '\n' && !quoted:
+			if !fn(i + 1) {
+				return
+			}
+		}
+	}
+}
+
+func (c csvCutter) last(b []byte) int {
+	last := -1
+	c.each(b, func(p int) bool { last = p; return true })
+	return last
+}
+
+func (c csvCutter) first(b []byte, from int) int {
+	pos := -1
+	c.each(b, func(p int) bool {
+		if p > from {
+			pos = p
+			return false
+		}
+		return true
+	})
+	return pos
+}
+
+func (c csvCutter) nth(b []byte, n int) (int, int) {
 	k, pos := 0, -1
 	c.each(b, func(p int) bool {
 		k++

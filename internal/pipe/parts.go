@@ -1,6 +1,7 @@
 package pipe
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -35,7 +36,7 @@ const partsWindow = 64 << 10
 // f's size is taken now; f is read with ReadAt only. Format's Records,
 // Lines and RemoveSep are not used: they need every record read.
 func NewParts(f *os.File, size int64, fm Format) (*Parts, error) {
-	fm.Records, fm.Lines, fm.RemoveSep = 0, 0, false
+	fm.Records, fm.Lines, fm.RemoveSep, fm.CSV = 0, 0, false, false
 	c, err := newCutter(&fm)
 	if err != nil {
 		return nil, err
@@ -54,6 +55,11 @@ func NewParts(f *os.File, size int64, fm Format) (*Parts, error) {
 		}
 	}
 	p := &Parts{f: f, end: end, cut: c}
+	if fm.SkipFirstLine {
+		if err := p.skipLine(); err != nil {
+			return nil, err
+		}
+	}
 	if err := p.readHeader(&fm, partsWindow); err != nil {
 		return nil, err
 	}
@@ -95,6 +101,25 @@ func (p *Parts) readHeader(fm *Format, window int64) error {
 				p.header = append([]byte(nil), b[:h]...)
 			}
 			p.pos += int64(max(h, 0))
+			return nil
+		}
+	}
+}
+
+// skipLine moves past the first line, newline included; a file without
+// one has nothing left.
+func (p *Parts) skipLine() error {
+	for n := int64(partsWindow); ; n *= 2 {
+		b, eof, err := p.read(p.pos, n)
+		if err != nil {
+			return err
+		}
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			p.pos += int64(i) + 1
+			return nil
+		}
+		if eof {
+			p.pos = p.end
 			return nil
 		}
 	}
@@ -168,9 +193,9 @@ func (p *Parts) cutAfter(e int64) (int64, error) {
 // bytes around each cut: a job's block then moves straight from the file
 // (--pipe with a file as standard input). It reports false, and nil, when
 // f is not a regular file, or when f's format needs every record read
-// (Records, Lines, RemoveSep, Regexp).
+// (Records, Lines, RemoveSep, Regexp, CSV).
 func NewFileSplitter(f *os.File, size int, fm Format) (*Parts, bool, error) {
-	if fm.Records > 0 || fm.Lines > 0 || fm.RemoveSep || fm.Regexp {
+	if fm.Records > 0 || fm.Lines > 0 || fm.RemoveSep || fm.Regexp || fm.CSV {
 		return nil, false, nil
 	}
 	st, err := f.Stat()

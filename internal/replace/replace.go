@@ -1064,3 +1064,7 @@ func AppendQuote(dst []byte, s string) []byte {
 	}
 	return dst
 }
+
+// Parens returns the strings that open and close a perl expression for a
+// --parens argument; the empty string gives GNU parallel's {= and =}.
+func Parens(s string) (left, right string, err error) { return parens(s) }

@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -45,7 +46,13 @@ type Dir struct {
 	// at 1 for each record. Zero numbers every value of the job in turn,
 	// as for one record of several sources or --colsep columns.
 	Sources int
-	Job     Job
+	// Names, if set, are --header's names of a record's columns, which
+	// name its levels instead of their numbers (an empty or missing name
+	// leaves the number); the levels are then in the order of their
+	// names, as GNU parallel sorts them: by their value as a number first
+	// (0 for a word), then as text.
+	Names []string
+	Job   Job
 }
 
 // Receive writes r's seq, stdout and stderr files.
@@ -87,10 +94,69 @@ func (d *Dir) path(values []string) string {
 		n = max(len(values), 1)
 	}
 	parts := []string{d.Root}
-	for i, v := range values {
-		parts = append(parts, strconv.Itoa(i%n+1), escape(v))
+	if d.Names == nil {
+		for i, v := range values {
+			parts = append(parts, strconv.Itoa(i%n+1), escape(v))
+		}
+		return filepath.Join(parts...)
+	}
+	names := make([]string, n)
+	order := make([]int, n)
+	for k := range names {
+		names[k], order[k] = strconv.Itoa(k+1), k
+		if k < len(d.Names) && d.Names[k] != "" {
+			names[k] = d.Names[k]
+		}
+	}
+	sort.SliceStable(order, func(a, b int) bool {
+		x, y := names[order[a]], names[order[b]]
+		if nx, ny := leadingNumber(x), leadingNumber(y); nx != ny {
+			return nx < ny
+		}
+		return x < y
+	})
+	for rec := 0; rec < len(values); rec += n {
+		for _, k := range order {
+			if rec+k < len(values) {
+				parts = append(parts, names[k], escape(values[rec+k]))
+			}
+		}
 	}
 	return filepath.Join(parts...)
+}
+
+// leadingNumber is the value Perl gives a string as a number: that of the
+// decimal number it starts with, after blanks; 0 if none.
+func leadingNumber(s string) float64 {
+	s = strings.TrimLeft(s, " \t\n\r\f\v")
+	end := 0
+	if end < len(s) && (s[end] == '+' || s[end] == '-') {
+		end++
+	}
+	digits := func() {
+		for end < len(s) && s[end] >= '0' && s[end] <= '9' {
+			end++
+		}
+	}
+	digits()
+	if end < len(s) && s[end] == '.' {
+		end++
+		digits()
+	}
+	if end+1 < len(s) && (s[end] == 'e' || s[end] == 'E') {
+		mant := end
+		end++
+		if s[end] == '+' || s[end] == '-' {
+			end++
+		}
+		start := end
+		digits()
+		if end == start {
+			end = mant
+		}
+	}
+	v, _ := strconv.ParseFloat(s[:end], 64)
+	return v
 }
 
 // escape makes a value one safe path component: / becomes \_, a tab \t

@@ -24,6 +24,10 @@ type Table struct {
 	sep    byte
 	header bool // the header row is written already
 	Job    Job
+	// Names, if set, are --header's names of the value columns, in the
+	// header row instead of V1 to Vn; an empty or missing one leaves its
+	// V name, as in GNU parallel.
+	Names []string
 }
 
 // CreateTable creates (truncates) the table at path, its columns separated
@@ -95,7 +99,11 @@ func (t *Table) Receive(r *fanout.Result) error {
 			t.field(i > 0, text(c))
 		}
 		for i := range values {
-			t.field(true, text("V"+strconv.Itoa(i+1)))
+			name := "V" + strconv.Itoa(i+1)
+			if i < len(t.Names) && t.Names[i] != "" {
+				name = t.Names[i]
+			}
+			t.field(true, text(name))
 		}
 		t.field(true, text("Stdout"))
 		t.field(true, text("Stderr"))

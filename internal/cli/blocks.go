@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 
@@ -100,6 +101,11 @@ func resolvePipe(o *Options) (*blockMode, error) {
 		return nil, usageError{errors.New("--cat and --fifo: choose one")}
 	}
 	f.SkipFirstLine = o.SkipFirstLine
+	if o.Shuf && !po.Part && !po.Tee {
+		// Blocks are cut as standard input streams; GNU parallel refuses
+		// this too.
+		return nil, usageError{errors.New("--shuf does not go with --pipe: its blocks are cut as the input is read; shuffle the input first (shuf), or cut a file with --pipepart --shuf")}
+	}
 	if o.CSV && !po.Part {
 		// GNU parallel's --pipe --csv passes whole CSV records, as many
 		// as fill the block: -N does not count them.
@@ -183,7 +189,43 @@ func (p *parts) openBlocks(m *blockMode, tee bool) (blockSource, input.Source, e
 		}
 		fp.size = 1 + total/int64(p.limit)/(-m.size)
 	}
+	if o.Shuf {
+		// The blocks of files are ranges, known before any job runs:
+		// GNU parallel shuffles them.
+		sb, err := shuffleBlocks(fp)
+		return sb, args, err
+	}
 	return fp, args, nil
+}
+
+// shuffledBlocks are the blocks of --pipepart --shuf, in a random order.
+type shuffledBlocks []*pipe.Block
+
+// shuffleBlocks reads every block of src, which must not hold its data in
+// memory, and deals them out in a random order.
+func shuffleBlocks(src blockSource) (*shuffledBlocks, error) {
+	var all shuffledBlocks
+	for {
+		b, err := src.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, b)
+	}
+	rand.Shuffle(len(all), func(i, j int) { all[i], all[j] = all[j], all[i] })
+	return &all, nil
+}
+
+func (s *shuffledBlocks) Next() (*pipe.Block, error) {
+	if len(*s) == 0 {
+		return nil, io.EOF
+	}
+	b := (*s)[0]
+	*s = (*s)[1:]
+	return b, nil
 }
 
 // fileParts cuts the files of --pipepart one after the other.

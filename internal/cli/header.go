@@ -34,20 +34,34 @@ func (p *parts) readHeaders() error {
 	if err != nil {
 		return err
 	}
-	left, right, err := replace.Parens(o.Parens)
-	if err != nil {
+	if _, _, err := replace.Parens(o.Parens); err != nil {
 		return usageError{err}
 	}
+	o.headerCols = cols
+	for _, s := range headerTargets(o) {
+		*s = o.renameColumns(*s)
+	}
 	for _, c := range cols {
-		for _, s := range headerTargets(o) {
-			*s = renameColumn(*s, c.name, c.id, left, right)
-		}
 		for len(p.columns) < c.id {
 			p.columns = append(p.columns, "")
 		}
 		p.columns[c.id-1] = c.name
 	}
 	return nil
+}
+
+// renameColumns rewrites the names of --header's columns in s to their
+// numbers, one column after the other, as GNU parallel does; without
+// --header s is returned as it is.
+func (o *Options) renameColumns(s string) string {
+	if len(o.headerCols) == 0 {
+		return s
+	}
+	left, right, _ := replace.Parens(o.Parens) // checked by readHeaders
+	for _, c := range o.headerCols {
+		s = renameColumn(s, c.name, c.id, left, right)
+	}
+	return s
 }
 
 // column is a name --header gives a column, and the column's number.
@@ -111,8 +125,8 @@ func headerColumns(o *Options, lines []string) ([]column, error) {
 	return cols, nil
 }
 
-// headerTargets are the options in which GNU parallel renames columns
-// (but for the text of --template's files, read later).
+// headerTargets are the options in which GNU parallel renames columns,
+// but for the text of --template's files, renamed as it is read.
 func headerTargets(o *Options) []*string {
 	t := []*string{&o.TagString, &o.Results, &o.RetriesTmpl, &o.WorkDir}
 	for i := range o.Command {

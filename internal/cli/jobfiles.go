@@ -64,7 +64,7 @@ func (pl *plan) parseJobFiles(o *Options, env func(string) string) error {
 			return fmt.Errorf("--template: %w", err)
 		}
 		ft := fileTmpl{source: f.Source}
-		if ft.text, err = plain("--template "+f.Source, string(text)); err != nil {
+		if ft.text, err = plain("--template "+f.Source, o.renameColumns(string(text))); err != nil {
 			return err
 		}
 		if ft.name, err = plain("--template "+f.Source, f.Name); err != nil {

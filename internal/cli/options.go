@@ -143,6 +143,10 @@ type Options struct {
 
 	Pipe Pipe // --pipe, --pipepart and their options
 
+	// headerCols are --header's columns, read from the inputs, whose
+	// names renameColumns rewrites to numbers.
+	headerCols []column
+
 	// Where jobs run and what they are given (results.go).
 	Silent        bool  // --silent: no command printed, whatever -v says
 	MinVersion    int64 // --minversion, when MinVersionSet

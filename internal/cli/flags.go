@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/fanoutdev/fanout/internal/input"
 )
@@ -339,6 +340,9 @@ var flags = concat(
 			return nil
 		})),
 		argFlag("--tmpdir --tempdir", "DIR", "where large output waits (default $TMPDIR)", func(o *Options, v string) error { o.TmpDir = v; return nil }),
+		boolFlag("--compress", "compress output waiting on disk (pzstd, zstd, gzip...)", func(o *Options) { o.Compress = true }),
+		argFlag("--compress-program --use-compress-program --usecompressprogram --compressprogram", "CMD", "compress output waiting on disk with CMD", func(o *Options, v string) error { o.CompressProgram = v; return nil }),
+		argFlag("--decompress-program --use-decompress-program --usedecompressprogram --decompressprogram", "CMD", "decompress it with CMD (default: CMD -dc)", func(o *Options, v string) error { o.DecompressProgram = v; return nil }),
 		boolFlag("-v", "print each command before its output", func(o *Options) { o.Verbose++ }),
 		boolFlag("-t --verbose", "print each command on standard error as it starts", func(o *Options) { o.StderrVerbose = true }),
 		boolFlag("--dry-run --dryrun", "print the commands instead of running them", func(o *Options) { o.DryRun = true }),
@@ -361,6 +365,36 @@ var flags = concat(
 		boolFlag("--cat", "give each block as a temporary file named by {}", func(o *Options) { o.Pipe.Cat = true }),
 		boolFlag("--fifo", "give each block through a named pipe named by {}", func(o *Options) { o.Pipe.Fifo = true }),
 		boolFlag("--tee", "all of the input to every job, one per value of :::", func(o *Options) { o.Pipe.Tee = true }),
+		argFlag("--group-by --groupby", "COL|PERL", "lines with the same key (column or perl) in one block", func(o *Options, v string) error {
+			if v == "" {
+				return errors.New("--group-by needs a column, such as --group-by 1, or a perl expression")
+			}
+			o.Pipe.GroupBy = v
+			return nil
+		}),
+		argFlag("--block-timeout --blocktimeout --bt", "SECS", "pass on a partial block when no input comes for SECS", func(o *Options, v string) error {
+			d, err := ParseDuration(v)
+			// Whole seconds, as GNU parallel's alarm takes them.
+			if d = d.Truncate(time.Second); err != nil || d < time.Second {
+				return fmt.Errorf("--block-timeout %q: give at least 1 second, such as --block-timeout 10 or 1m", v)
+			}
+			o.Pipe.BlockTimeout = d
+			return nil
+		}),
+		argFlag("--shard", "COL|PERL", "a job per slot; each line to the job its key hashes to", func(o *Options, v string) error {
+			if v == "" {
+				return errors.New("--shard needs a column, such as --shard 1, or a perl expression")
+			}
+			o.Pipe.Shard = v
+			return nil
+		}),
+		argFlag("--bin", "COL|PERL", "a job per slot; each line to job number key mod slots", func(o *Options, v string) error {
+			if v == "" {
+				return errors.New("--bin needs a column, such as --bin 1, or a perl expression")
+			}
+			o.Pipe.Bin = v
+			return nil
+		}),
 	),
 	section("Progress (on standard error, if a terminal)",
 		boolFlag("--bar", "a bar: % done, done:left=time left, the newest values", func(o *Options) { o.Bar = true }),

@@ -158,8 +158,8 @@ func TestOptionMessages(t *testing.T) {
 		"-plain echo":            "-p is not supported yet; did you mean --plain?",
 		"-joblg x echo":          "", // -j "oblg": a -j that fails later, as in GNU parallel
 		"-tag echo":              "", // -t, then -a g
-		"--shard echo":           "--shard is not supported yet",
-		"--groupby echo":         "--groupby is not supported yet",
+		"--shard 1 echo":         "",
+		"--groupby 1 echo":       "",
 		"--spread echo":          "", // --spreadstdin, by its prefix
 		"-S host echo":           "-S is not supported: fanout runs jobs on this machine only; scale-out over NATS is planned instead",
 		"--sshlogin=host echo":   "--sshlogin is not supported: fanout runs jobs on this machine only",

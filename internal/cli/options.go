@@ -141,6 +141,12 @@ type Options struct {
 	SemTimeout time.Duration // --st: positive takes the slot anyway, negative gives up
 	argv       []string      // the command line as given, which --report shows
 
+	// Compress passes spilled output through a compressor (--compress);
+	// CompressProgram and DecompressProgram name it (empty: the first
+	// of GNU parallel's list that is installed).
+	Compress                           bool
+	CompressProgram, DecompressProgram string
+
 	Pipe Pipe // --pipe, --pipepart and their options
 
 	// headerCols are --header's columns, read from the inputs, whose
@@ -177,6 +183,11 @@ type Pipe struct {
 	Lines             int // -L, -l with --pipe: lines per record
 	RoundRobin        bool
 	Cat, Fifo, Tee    bool
+	GroupBy           string // --group-by as given
+	Shard, Bin        string // --shard, --bin as given
+	// BlockTimeout passes on a partial block when no input comes for so
+	// long (--block-timeout); 0: never.
+	BlockTimeout time.Duration
 }
 
 // On reports whether the run is in block mode.

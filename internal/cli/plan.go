@@ -34,12 +34,14 @@ type jobData struct {
 
 	// In block mode (--pipe): the job's block, until the job is over; what
 	// writes its stdin; the named pipe it reads (--fifo); a file to remove
-	// once it is over (--cat, --fifo); and the bytes it was sent.
+	// once it is over (--cat, --fifo); the bytes it was sent; and what to
+	// tell once it is over (--round-robin's dealer).
 	block  *pipe.Block
 	feed   func(w *os.File) error
 	fifo   string
 	remove string
 	sent   int64
+	over   func()
 
 	// results is the job's --results name, when that is a template;
 	// workTemp is its --workdir ... directory, removed once it is over.

@@ -57,6 +57,8 @@ type parts struct {
 	delay    *jobDelay
 	stdin    *os.File               // the jobs' standard input (--semaphore); nil: none
 	observe  func(r *fanout.Result) // told of each job that ran (--semaphore's status)
+	getenv   func(string) string    // the run's environment
+	codec    fanout.Codec           // --compress; nil: none
 	inputs   *sources               // opened ahead of the rest (--header); nil: not yet
 	columns  []string               // --header's name of each column; "": none
 	env      *jobEnv                // the jobs' environment
@@ -71,12 +73,15 @@ func (p *parts) close() {
 // assemble checks what can be checked before any job starts, and builds
 // the parts.
 func assemble(o *Options, c *console, env func(string) string) (*parts, error) {
-	p := &parts{o: o, c: c, resuming: o.Resume || o.ResumeFailed || o.RetryFailed, warning: &warnOnce{c: c}}
+	p := &parts{o: o, c: c, getenv: env, resuming: o.Resume || o.ResumeFailed || o.RetryFailed, warning: &warnOnce{c: c}}
 	var err error
 	if p.limit, err = ResolveJobs(o.Jobs, runtime.NumCPU()); err != nil {
 		return nil, usageError{err}
 	}
-	if p.blocks, err = resolvePipe(o); err != nil {
+	if p.blocks, err = resolvePipe(o, env); err != nil {
+		return nil, err
+	}
+	if p.codec, err = codecFor(o, env); err != nil {
 		return nil, err
 	}
 	if err := p.readHeaders(); err != nil {
@@ -191,7 +196,7 @@ func (p *parts) execute(sigs <-chan os.Signal) outcome {
 	if p.plan.retries != nil {
 		attempts = 2 // each job sets its own; above one, failed attempts' output is not streamed
 	}
-	pool := &fanout.Pool{Limit: p.limit, Ordered: p.o.KeepOrder, TempDir: p.o.TmpDir,
+	pool := &fanout.Pool{Limit: p.limit, Ordered: p.o.KeepOrder, TempDir: p.o.TmpDir, Codec: p.codec,
 		Attempts: attempts, Executor: p.exe, Sink: dl, Stream: dl.stream}
 	ctx, kill := context.WithCancel(context.Background())
 	defer kill()

@@ -112,6 +112,10 @@ type Pool struct {
 	// TempDir is where output spills; empty means os.TempDir().
 	TempDir string
 
+	// Codec, if set, compresses the output that spills (GNU parallel's
+	// --compress); nil stores it as it is.
+	Codec Codec
+
 	// Observe, if set, is told what happens to jobs as it happens: Started
 	// just before a job's process starts (after Job.Prepare), Finished as
 	// soon as the job is over, after its last attempt and before its result
@@ -321,6 +325,9 @@ func (p *Pool) worker(slot int) {
 		default:
 			p.runJob(run, t, r)
 		}
+		if err := r.seal(); err != nil && r.OutputErr == nil {
+			r.OutputErr = err
+		}
 		p.results <- r
 		if p.retire() {
 			return
@@ -336,8 +343,8 @@ func (p *Pool) newResult(t *task, slot int) *Result {
 	if limit <= 0 {
 		limit = defaultCaptureLimit
 	}
-	r.Stdout.limit, r.Stdout.dir = limit, p.TempDir
-	r.Stderr.limit, r.Stderr.dir = limit, p.TempDir
+	r.Stdout.limit, r.Stdout.dir, r.Stdout.codec = limit, p.TempDir, p.Codec
+	r.Stderr.limit, r.Stderr.dir, r.Stderr.codec = limit, p.TempDir, p.Codec
 	r.Seq, r.Slot, r.Job = t.seq, slot, t.job
 	if p.turn != nil {
 		r.Stdout.turn, r.Stdout.res = p.turn, r

@@ -134,9 +134,22 @@ func (r *Result) spill() error {
 			if err := o.spill(); err != nil {
 				return err
 			}
+			if err := o.seal(); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// seal ends the compressing of both streams' spilled output: the job
+// writes no more.
+func (r *Result) seal() error {
+	err := r.Stdout.seal()
+	if e := r.Stderr.seal(); err == nil {
+		err = e
+	}
+	return err
 }
 
 // Output is one captured stream of a job: bytes in memory up to a limit,
@@ -155,6 +168,15 @@ type Output struct {
 	limit    int
 	dir      string
 	released bool // spilled, then released: the bytes are gone
+
+	// With a Codec, spilled bytes go through cw, the compressor, until
+	// seal; the file then holds zsize bytes, compressed. readers are the
+	// decompressing readers Reader handed out, ended on release.
+	codec   Codec
+	cw      io.WriteCloser
+	zerr    error // the compressor failed
+	zsize   int64
+	readers []*zipReader
 
 	// turn, until the job's turn is taken, is how the pool tells when it
 	// comes; res is the result this is the standard output of.
@@ -201,7 +223,10 @@ func (o *Output) take() bool {
 	}
 	o.stream, o.streamed = w, true
 	var err error
-	if o.f != nil {
+	if o.f != nil && o.codec != nil {
+		_, err = o.unzipTo(w)
+		o.dropFile()
+	} else if o.f != nil {
 		_, err = o.copyOut(w)
 		o.dropFile()
 	} else {
@@ -227,6 +252,9 @@ func (o *Output) writeStream(p []byte) (int, error) {
 // copyOut writes the spilled bytes to w, in the kernel where w is a file
 // that can take them so.
 func (o *Output) copyOut(w io.Writer) (int64, error) {
+	if o.codec != nil {
+		return o.unzipTo(w)
+	}
 	kw, ok := w.(kernelWriter)
 	if !ok {
 		return o.WriteTo(w)
@@ -249,8 +277,17 @@ func (o *Output) release() {
 	}
 }
 
-// dropFile closes the spill file.
+// dropFile closes the spill file, after ending its compressing and the
+// decompressing of its readers.
 func (o *Output) dropFile() {
+	if o.cw != nil {
+		o.cw.Close()
+		o.cw = nil
+	}
+	for _, z := range o.readers {
+		z.close()
+	}
+	o.readers = nil
 	o.f.Close()
 	o.f = nil
 }
@@ -271,6 +308,7 @@ func (o *Output) reset() {
 	if o.f != nil {
 		o.dropFile()
 	}
+	o.zerr = nil
 	o.buf = o.buf[:0]
 	o.n = 0
 	o.stream, o.streamed, o.serr = nil, false, nil
@@ -291,6 +329,17 @@ func (o *Output) Write(p []byte) (int, error) {
 		if err := o.spill(); err != nil {
 			return 0, err
 		}
+	}
+	if o.zerr != nil {
+		return 0, o.zerr // the compressor failed: the rest is lost too
+	}
+	if o.cw != nil {
+		n, err := o.cw.Write(p)
+		o.n += int64(n)
+		if err != nil {
+			return n, o.compressFailed(err)
+		}
+		return n, nil
 	}
 	n, err := o.f.Write(p)
 	o.n += int64(n)
@@ -315,11 +364,23 @@ func (o *Output) spill() error {
 	if err != nil {
 		return fmt.Errorf("spill output: %w", err)
 	}
-	if _, err := f.Write(o.buf); err != nil {
+	var w io.Writer = f
+	if o.codec != nil {
+		if o.cw, err = o.codec.Compress(f); err != nil {
+			f.Close()
+			return fmt.Errorf("spill output: compress: %w", err)
+		}
+		w = o.cw
+	}
+	o.f = f
+	if _, err := w.Write(o.buf); err != nil {
+		if o.cw != nil {
+			return o.compressFailed(err)
+		}
+		o.f = nil
 		f.Close()
 		return fmt.Errorf("spill output to %s: %w", o.tempDir(), err)
 	}
-	o.f = f
 	o.buf = o.buf[:0]
 	return nil
 }
@@ -362,6 +423,9 @@ func (o *Output) WriteTo(w io.Writer) (int64, error) {
 		n, err := w.Write(o.buf)
 		return int64(n), err
 	}
+	if o.codec != nil {
+		return o.unzipTo(w)
+	}
 	done, over, err := o.sendfile(w)
 	if over {
 		return done, err
@@ -376,6 +440,15 @@ func (o *Output) Reader() io.Reader {
 	o.check()
 	if o.f == nil {
 		return bytes.NewReader(o.buf)
+	}
+	if o.codec != nil {
+		rc, err := o.unzipped()
+		if err != nil {
+			return errReader{err}
+		}
+		z := &zipReader{rc: rc}
+		o.readers = append(o.readers, z)
+		return z
 	}
 	return io.NewSectionReader(o.f, 0, o.n)
 }

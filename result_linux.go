@@ -21,6 +21,9 @@ func (o *Output) SpliceFrom(fd int) (int64, bool, error) {
 	if o.take() {
 		return o.spliceStream(fd)
 	}
+	if o.codec != nil {
+		return 0, false, nil // the bytes go through the compressor: Write
+	}
 	n, err := unix.Splice(fd, nil, int(o.f.Fd()), nil, 1<<20, unix.SPLICE_F_MOVE)
 	if err == unix.EINVAL || err == unix.ENOSYS {
 		return 0, false, nil // not a pipe, or a file system that cannot

@@ -103,7 +103,7 @@ func (term *terminal) finish(t *testing.T, cmd *exec.Cmd) []byte {
 }
 
 // screen renders raw as a terminal cols wide shows it: text with carriage
-// returns, newlines, clearing to the end of the line (ESC [ K) and line
+// returns, newlines, clearing to the end of the line (ESC [ K), a line up (ESC [ A) and line
 // wrapping; colours are dropped. Each line is cut of its trailing blanks.
 func screen(raw []byte, cols int) string {
 	lines := [][]rune{nil}
@@ -117,6 +117,10 @@ func screen(raw []byte, cols int) string {
 			}
 			if raw[2+end] == 'K' && col < len(lines[row]) {
 				lines[row] = lines[row][:col]
+			}
+			if raw[2+end] == 'A' && row > 0 { // the cursor one line up
+				row--
+				pending = false
 			}
 			raw = raw[3+end:]
 			continue

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -17,8 +18,9 @@ import (
 // how each block reaches its job.
 type blockMode struct {
 	format  pipe.Format
-	size    int64 // bytes per block; with --pipepart a negative -N: N blocks per slot
-	records int   // -N: records per block
+	size    int64      // bytes per block; with --pipepart a negative -N: N blocks per slot
+	records int        // -N: records per block
+	group   *recordKey // --group-by; nil: none
 }
 
 // defaultBlock is GNU parallel's --block.
@@ -27,8 +29,18 @@ const defaultBlock = 1 << 20
 // resolvePipe checks the block mode's options and turns them into a
 // blockMode; without --pipe or --pipepart it returns nil. In block mode -N
 // counts records, not values, so it leaves the options that pack values.
-func resolvePipe(o *Options) (*blockMode, error) {
+func resolvePipe(o *Options, env func(string) string) (*blockMode, error) {
 	po := &o.Pipe
+	if po.GroupBy != "" {
+		if err := checkGroupBy(po); err != nil {
+			return nil, err
+		}
+	}
+	if po.Shard != "" || po.Bin != "" {
+		if err := checkShard(po); err != nil {
+			return nil, err
+		}
+	}
 	if po.Cat || po.Fifo || po.RoundRobin {
 		po.Stdin = po.Stdin || !po.Part
 	}
@@ -75,6 +87,7 @@ func resolvePipe(o *Options) (*blockMode, error) {
 		f.RecEnd, f.RecStart = *po.RecEnd, *po.RecStart
 	}
 	f.Regexp, f.RemoveSep, f.Lines = po.Regexp, po.RemoveSep, po.Lines
+	f.Timeout = po.BlockTimeout
 	if !f.Regexp {
 		f.RecEnd, f.RecStart = pipe.Unescape(f.RecEnd), pipe.Unescape(f.RecStart)
 	}
@@ -94,6 +107,11 @@ func resolvePipe(o *Options) (*blockMode, error) {
 		f.Records = 1
 	}
 	o.MaxReplaceArgsSet, o.MaxReplaceArgs = false, 0
+	if po.GroupBy != "" {
+		if err := m.groupBy(o, env); err != nil {
+			return nil, err
+		}
+	}
 	if po.Part && (f.Records > 0 || f.Lines > 0 || f.RemoveSep) {
 		return nil, usageError{errors.New("--pipepart cannot count records or lines (-N, -L) nor remove separators (--rrs): it reads only around the cuts; use --pipe, or --recend/--recstart with --block")}
 	}
@@ -115,6 +133,64 @@ func resolvePipe(o *Options) (*blockMode, error) {
 		return nil, usageError{errors.New("--round-robin feeds long-running jobs on their stdin: it does not go with --tee, --cat or --fifo")}
 	}
 	return m, nil
+}
+
+// checkGroupBy is GNU parallel's rule for --group-by: it implies --pipe,
+// and its records are lines, which it keeps whole.
+func checkGroupBy(po *Pipe) error {
+	switch {
+	case po.RemoveSep:
+		return usageError{errors.New("--rrs does not go with --group-by, whose records are lines kept whole")}
+	case po.RecStart != nil:
+		return usageError{errors.New("--recstart does not go with --group-by, whose records are lines")}
+	case po.RecEnd != nil && pipe.Unescape(*po.RecEnd) != "\n":
+		return usageError{errors.New("--recend does not go with --group-by, whose records are lines")}
+	case po.Regexp:
+		return usageError{errors.New("--regexp does not go with --group-by, whose records are lines")}
+	}
+	if !po.On() {
+		po.Stdin = true
+	}
+	return nil
+}
+
+// checkShard checks --shard and --bin, which imply --pipe.
+func checkShard(po *Pipe) error {
+	opt := "--shard"
+	if po.Bin != "" {
+		opt = "--bin"
+	}
+	switch {
+	case po.Shard != "" && po.Bin != "":
+		return usageError{errors.New("--shard and --bin: choose one")}
+	case po.Part:
+		return usageError{fmt.Errorf("%s deals the lines of standard input: use it with --pipe, not --pipepart", opt)}
+	case po.Tee || po.RoundRobin || po.Cat || po.Fifo || po.GroupBy != "":
+		return usageError{fmt.Errorf("%s deals lines to the jobs on their stdin: it does not go with --tee, --round-robin, --cat, --fifo or --group-by", opt)}
+	}
+	po.Stdin = true
+	return nil
+}
+
+// groupBy sets up --group-by: its key, and with a column named, the
+// header it is named in. The column separator is --colsep, or a tab.
+func (m *blockMode) groupBy(o *Options, env func(string) string) error {
+	sep := o.Colsep
+	if sep == "" {
+		sep = "\t"
+	}
+	k, err := parseKey("--group-by", o.Pipe.GroupBy, sep, env)
+	if err != nil {
+		return err
+	}
+	m.group = k
+	m.format.GroupKey, m.format.GroupErr = k.key, k.Err
+	if k.needsHeader() && !o.Pipe.Part {
+		// The first line is the header, given to every block (GNU
+		// parallel's --pipepart reads it for the name only).
+		m.format.HeaderLines, m.format.HeaderRe = 1, nil
+	}
+	return nil
 }
 
 // blockSource yields the blocks of the input, one at a time.
@@ -172,12 +248,17 @@ func (p *parts) openBlocks(m *blockMode, tee bool) (blockSource, input.Source, e
 		if err != nil {
 			return nil, nil, usageError{err}
 		}
+		if m.group != nil {
+			if err := m.group.resolve(s.Header()); err != nil {
+				return nil, nil, err
+			}
+		}
 		return s, args, nil
 	}
 	if len(files) == 0 {
 		return nil, nil, usageError{errors.New("--pipepart needs the file to cut: give it with -a FILE or :::: FILE")}
 	}
-	fp := &fileParts{files: files, size: m.size, format: m.format, stdin: p.c.In, tee: o.Pipe.Tee}
+	fp := &fileParts{files: files, size: m.size, format: m.format, stdin: p.c.In, tee: o.Pipe.Tee, group: m.group}
 	p.closers = append(p.closers, fp.close)
 	if m.size < 0 {
 		// --block -N: N blocks for each job slot, of all the files.
@@ -237,6 +318,7 @@ type fileParts struct {
 	tee    bool // every job gets the whole file
 	cur    *pipe.Parts
 	open   []*os.File
+	group  *recordKey // --group-by: a column named in each file's first line
 }
 
 func (fp *fileParts) close() {
@@ -280,6 +362,15 @@ func (fp *fileParts) openNext() error {
 		}
 		fp.open = append(fp.open, f)
 	}
+	if fp.group != nil && fp.group.needsHeader() {
+		line, err := firstLine(f)
+		if err != nil {
+			return err
+		}
+		if err := fp.group.resolve(line); err != nil {
+			return err
+		}
+	}
 	parts, err := pipe.NewParts(f, fp.size, fp.format)
 	if err != nil {
 		return err
@@ -289,6 +380,27 @@ func (fp *fileParts) openNext() error {
 	}
 	fp.cur = parts
 	return nil
+}
+
+// firstLine reads the first line of f, newline included, without moving
+// its offset.
+func firstLine(f *os.File) ([]byte, error) {
+	var line []byte
+	buf := make([]byte, 4096)
+	for off := int64(0); ; {
+		n, err := f.ReadAt(buf, off)
+		if i := bytes.IndexByte(buf[:n], '\n'); i >= 0 {
+			return append(line, buf[:i+1]...), nil
+		}
+		line = append(line, buf[:n]...)
+		off += int64(n)
+		if errors.Is(err, io.EOF) {
+			return line, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", f.Name(), err)
+		}
+	}
 }
 
 // blockJobs pairs each block with the next values of the ::: lists, if
@@ -392,6 +504,9 @@ func releaseBlock(d *jobData) {
 		os.RemoveAll(d.remove)
 		d.remove = ""
 	}
+	if d.over != nil {
+		d.over()
+	}
 }
 
 // teeNeed is the error for --tee with fewer job slots than jobs: every job
@@ -405,16 +520,20 @@ func teeNeed(jobs, slots int) error {
 // --tee's one job per set of values, each given all of the input.
 func (p *parts) blockJobs(prev *joblog.Log) (jobSource, error) {
 	o := p.o
-	blocks, args, err := p.openBlocks(p.blocks, o.Pipe.Tee && !o.Pipe.Part)
+	dealt := o.Pipe.Shard != "" || o.Pipe.Bin != ""
+	blocks, args, err := p.openBlocks(p.blocks, o.Pipe.Tee && !o.Pipe.Part || dealt)
 	if err != nil {
 		return nil, err
+	}
+	if dealt {
+		return p.shardJobs(args != nil)
 	}
 	p.fitSlots()
 	switch {
 	case o.Pipe.Tee:
 		return p.teeJobs(blocks, args)
 	case o.Pipe.RoundRobin:
-		return &roundRobin{blocks: blocks, slots: p.limit}, nil
+		return &roundRobin{blocks: blocks, slots: p.limit, wait: o.KeepOrder}, nil
 	}
 	bj := &blockJobs{blocks: blocks, args: args, prev: prev, failedToo: !o.Resume}
 	switch {

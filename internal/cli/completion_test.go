@@ -58,7 +58,7 @@ func TestBashCompletion(t *testing.T) {
 c() { COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); COMPREPLY=(); _fanout; echo "$*=${COMPREPLY[*]}"; }
 c fanout --jo
 c fanout --line-b
-c fanout --sha
+c fanout --nona
 c fanout --trim ''
 c fanout --completion f
 c fanout --tmpdir sp
@@ -72,7 +72,7 @@ c fanout echo ::: --j
 	for _, want := range []string{
 		"fanout --jo=--joblog --jobs\n",
 		"fanout --line-b=--line-buffer --line-buffered\n",
-		"fanout --sha=\n",
+		"fanout --nona=\n",
 		"fanout --trim =n l r lr\n",
 		"fanout --completion f=fish\n",
 		"fanout --tmpdir sp=spool\n",
@@ -97,7 +97,7 @@ func TestFishCompletion(t *testing.T) {
 complete -C 'fanout --jo'; echo ==
 complete -C 'fanout --linebuf'; echo ==
 complete -C 'fanout --trim '; echo ==
-complete -C 'fanout --sha'; echo ==`
+complete -C 'fanout --nona'; echo ==`
 	out := runShell(t, fish, "--no-config", "-c", prog, script)
 	parts := strings.Split(out, "==\n")
 	if len(parts) < 4 {

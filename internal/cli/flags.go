@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/fanoutdev/fanout/internal/input"
 )
@@ -188,7 +189,14 @@ var flags = concat(
 		renameFlag("--slotreplace", "{%}", func(o *Options) *string { return &o.SlotReplace }),
 	),
 	section("Jobs",
-		argFlag("-j -P --jobs --max-procs", "N", "run N at once, or N%, +N, -N of the cores (default 100%)", func(o *Options, v string) error { o.Jobs = v; return nil }),
+		argFlag("-j -P --jobs --max-procs", "N", "run N at once; N%, +N, -N of the threads; FILE holding N", func(o *Options, v string) error { o.Jobs = v; return nil }),
+		boolFlag("--use-cores-instead-of-threads --usecoresinsteadofthreads", "-j N% and +N count physical cores", func(o *Options) { o.UseCores = true }),
+		boolFlag("--use-sockets-instead-of-threads --usesocketsinsteadofthreads", "-j N% and +N count sockets", func(o *Options) { o.UseSockets = true }),
+		boolFlag("--use-cpus-instead-of-cores --usecpusinsteadofcores", "accepted; no change on this machine", func(o *Options) { o.UseCPUs = true }),
+		boolFlag("--number-of-threads --numberofthreads", "print the number of hardware threads", func(o *Options) { o.NumberOf = "threads" }),
+		boolFlag("--number-of-cores --numberofcores", "print the number of physical cores", func(o *Options) { o.NumberOf = "cores" }),
+		boolFlag("--number-of-cpus --numberofcpus", "print the number of physical cores", func(o *Options) { o.NumberOf = "cores" }),
+		boolFlag("--number-of-sockets --numberofsockets", "print the number of sockets", func(o *Options) { o.NumberOf = "sockets" }),
 		argFlag("-n --max-args", "N", "up to N values per job", func(o *Options, v string) error {
 			o.MaxArgsSet = true
 			return countArg("-n", func(o *Options) *int { return &o.MaxArgs })(o, v)
@@ -279,7 +287,14 @@ var flags = concat(
 			o.MemSuspend, err = ParseSize("--memsuspend", v)
 			return err
 		}),
+		argFlag("--limit", "CMD", "start a job if CMD exits 0; 1: wait; 2: end the newest", func(o *Options, v string) error {
+			o.Limit = v
+			return nil
+		}),
 		boolFlag("--noswap", "start no job while the machine swaps both in and out", func(o *Options) { o.NoSwap = true }),
+		boolFlag("--tty", "jobs read the terminal; -j1 -u unless told otherwise", func(o *Options) { o.TTY = true }),
+		boolFlag("-o --open-tty", "jobs read the terminal", func(o *Options) { o.OpenTTY = true }),
+		boolFlag("-p --interactive", "ask on the terminal before each job; y runs it", func(o *Options) { o.Interactive = true }),
 		argFlag("--env", "NAME", "pass variable or exported function NAME (_: all)", func(o *Options, v string) error {
 			for _, n := range strings.Split(v, ",") {
 				if n != "" {
@@ -296,6 +311,10 @@ var flags = concat(
 			o.WorkDir = v
 			return nil
 		}),
+		argFlag("--filter", "PERL", "run only the jobs for which PERL (filled in) is true", func(o *Options, v string) error {
+			o.Filter = append(o.Filter, v)
+			return nil
+		}),
 		argFlag("--template --tmpl", "FILE=NAME", "write FILE, its replacement strings filled, to NAME", func(o *Options, v string) error {
 			src, name, ok := strings.Cut(v, "=")
 			if !ok || src == "" || name == "" {
@@ -310,7 +329,11 @@ var flags = concat(
 		boolFlag("--group", "each job's output whole when it ends (default)", func(o *Options) { o.Group = true }),
 		boolFlag("--line-buffer --lb", "whole lines as jobs print them", func(o *Options) { o.LineBuffer = true }),
 		boolFlag("-u --ungroup", "bytes as they come", func(o *Options) { o.Ungroup = true }),
+		boolFlag("--latest-line --latestline --ll", "each job's latest line on a row of the terminal", func(o *Options) { o.LatestLine = true }),
+		boolFlag("--tmux", "each job in a window of a tmux session; nothing printed", func(o *Options) { o.Tmux = true }),
+		boolFlag("--tmux-pane --tmuxpane", "--tmux, in panes of the session's first window", func(o *Options) { o.Tmux, o.TmuxPane = true, true }),
 		boolFlag("-k --keep-order", "output in input order", func(o *Options) { o.KeepOrder = true }),
+		boolFlag("--no-keep-order --nokeeporder --nok --no-k", "cancel -k, wherever it is given (a profile, say)", func(o *Options) { o.NoKeepOrder = true }),
 		boolFlag("--tag", "put the values before each output line", func(o *Options) { o.Tag = true }),
 		argFlag("--tagstring --tag-string", "STR", "put STR (with replacement strings) before output lines", func(o *Options, v string) error { o.TagString = v; return nil }),
 		boolFlag("--ctag", "--tag in colour", func(o *Options) { o.Tag, o.Color = true, true }),
@@ -331,6 +354,9 @@ var flags = concat(
 			return nil
 		})),
 		argFlag("--tmpdir --tempdir", "DIR", "where large output waits (default $TMPDIR)", func(o *Options, v string) error { o.TmpDir = v; return nil }),
+		boolFlag("--compress", "compress output waiting on disk (pzstd, zstd, gzip...)", func(o *Options) { o.Compress = true }),
+		argFlag("--compress-program --use-compress-program --usecompressprogram --compressprogram", "CMD", "compress output waiting on disk with CMD", func(o *Options, v string) error { o.CompressProgram = v; return nil }),
+		argFlag("--decompress-program --use-decompress-program --usedecompressprogram --decompressprogram", "CMD", "decompress it with CMD (default: CMD -dc)", func(o *Options, v string) error { o.DecompressProgram = v; return nil }),
 		boolFlag("-v", "print each command before its output", func(o *Options) { o.Verbose++ }),
 		boolFlag("-t --verbose", "print each command on standard error as it starts", func(o *Options) { o.StderrVerbose = true }),
 		boolFlag("--dry-run --dryrun", "print the commands instead of running them", func(o *Options) { o.DryRun = true }),
@@ -353,6 +379,36 @@ var flags = concat(
 		boolFlag("--cat", "give each block as a temporary file named by {}", func(o *Options) { o.Pipe.Cat = true }),
 		boolFlag("--fifo", "give each block through a named pipe named by {}", func(o *Options) { o.Pipe.Fifo = true }),
 		boolFlag("--tee", "all of the input to every job, one per value of :::", func(o *Options) { o.Pipe.Tee = true }),
+		argFlag("--group-by --groupby", "COL|PERL", "lines with the same key (column or perl) in one block", func(o *Options, v string) error {
+			if v == "" {
+				return errors.New("--group-by needs a column, such as --group-by 1, or a perl expression")
+			}
+			o.Pipe.GroupBy = v
+			return nil
+		}),
+		argFlag("--block-timeout --blocktimeout --bt", "SECS", "pass on a partial block when no input comes for SECS", func(o *Options, v string) error {
+			d, err := ParseDuration(v)
+			// Whole seconds, as GNU parallel's alarm takes them.
+			if d = d.Truncate(time.Second); err != nil || d < time.Second {
+				return fmt.Errorf("--block-timeout %q: give at least 1 second, such as --block-timeout 10 or 1m", v)
+			}
+			o.Pipe.BlockTimeout = d
+			return nil
+		}),
+		argFlag("--shard", "COL|PERL", "a job per slot; each line to the job its key hashes to", func(o *Options, v string) error {
+			if v == "" {
+				return errors.New("--shard needs a column, such as --shard 1, or a perl expression")
+			}
+			o.Pipe.Shard = v
+			return nil
+		}),
+		argFlag("--bin", "COL|PERL", "a job per slot; each line to job number key mod slots", func(o *Options, v string) error {
+			if v == "" {
+				return errors.New("--bin needs a column, such as --bin 1, or a perl expression")
+			}
+			o.Pipe.Bin = v
+			return nil
+		}),
 	),
 	section("Progress (on standard error, if a terminal)",
 		boolFlag("--bar", "a bar: % done, done:left=time left, the newest values", func(o *Options) { o.Bar = true }),
@@ -417,6 +473,10 @@ var flags = concat(
 		boolFlag("--will-cite --no-notice", "accepted for GNU parallel's sake; does nothing", func(o *Options) {}),
 		boolFlag("--gnu", "accepted for GNU parallel's sake; does nothing", func(o *Options) {}),
 		boolFlag("--citation --bibtex", "say what to cite", func(o *Options) { o.Citation = true }),
+		// The #! line of a script gives it first, with all the options in
+		// one word: fromShebang takes it there, before parsing. Anywhere
+		// else it does nothing, as in GNU parallel.
+		boolFlag("--shebang --hashbang", "first on a #! line: the script is the input", func(*Options) {}),
 	),
 )
 

@@ -54,6 +54,9 @@ func Main(args []string, s Streams, env func(string) string, sigs <-chan os.Sign
 		return outcome{err: recordEnv(env, os.Environ())}.exit(c)
 	case opts.Semaphore:
 		return semaphore(opts, c, env, sigs)
+	case opts.NumberOf != "":
+		printCPUs(s.Out, opts.NumberOf)
+		return ExitOK
 	case opts.MaxLineLength:
 		fmt.Fprintln(s.Out, realMaxLength(env))
 		return ExitOK

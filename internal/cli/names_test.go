@@ -155,11 +155,11 @@ func TestOptionMessages(t *testing.T) {
 		"-keep-order echo":       "", // -k, then -e with the value "ep-order"
 		"-Qeep-order echo":       "unknown option -Q in -Qeep-order",
 		"-Qlink echo":            "unknown option -Q in -Qlink",
-		"-plain echo":            "-p is not supported yet; did you mean --plain?",
+		"-group echo":            "-g is not supported: retired in GNU parallel too (use --group); did you mean --group?",
 		"-joblg x echo":          "", // -j "oblg": a -j that fails later, as in GNU parallel
 		"-tag echo":              "", // -t, then -a g
-		"--shard echo":           "--shard is not supported yet",
-		"--groupby echo":         "--groupby is not supported yet",
+		"--shard 1 echo":         "",
+		"--groupby 1 echo":       "",
 		"--spread echo":          "", // --spreadstdin, by its prefix
 		"-S host echo":           "-S is not supported: fanout runs jobs on this machine only; scale-out over NATS is planned instead",
 		"--sshlogin=host echo":   "--sshlogin is not supported: fanout runs jobs on this machine only",

@@ -84,6 +84,7 @@ type Options struct {
 
 	Group, LineBuffer, Ungroup bool
 	KeepOrder                  bool
+	NoKeepOrder                bool // --no-keep-order: -k is off, before or after it
 	Tag                        bool
 	TagString                  string
 
@@ -134,12 +135,31 @@ type Options struct {
 	ColorFailed bool   // --color-failed
 	Citation    bool   // --citation, --bibtex
 
+	// The processors: --number-of-sockets, -cores, -cpus, -threads print
+	// theirs ("sockets", "cores", "threads"); the --use-*-instead-of-*
+	// options say what -j N% counts.
+	NumberOf                      string
+	UseCores, UseSockets, UseCPUs bool
+
+	// The terminal: --tty gives it to the jobs as their stdin, with -j1
+	// and -u unless -j or --group say otherwise; -o (--open-tty) only
+	// gives it; -p (--interactive) asks on it before each job.
+	TTY, OpenTTY, Interactive bool
+	LatestLine                bool // --latest-line: each job's latest line on a row of its own
+	Tmux, TmuxPane            bool // --tmux, --tmux-pane: each job in a tmux window, or pane
+
 	Semaphore  bool          // --semaphore, sem, or an option implying it
 	SemID      string        // --id; empty: the terminal's name
 	Fg, Bg     bool          // --fg, --bg
 	Wait       bool          // --wait
 	SemTimeout time.Duration // --st: positive takes the slot anyway, negative gives up
 	argv       []string      // the command line as given, which --report shows
+
+	// Compress passes spilled output through a compressor (--compress);
+	// CompressProgram and DecompressProgram name it (empty: the first
+	// of GNU parallel's list that is installed).
+	Compress                           bool
+	CompressProgram, DecompressProgram string
 
 	Pipe Pipe // --pipe, --pipepart and their options
 
@@ -153,6 +173,8 @@ type Options struct {
 	MinVersionSet bool
 	WorkDir       string         // --workdir as given: ".", "...", or a template; empty: here
 	Templates     []TemplateFile // --template, one per source file (the last wins)
+	Filter        []string       // --filter: perl conditions a job must meet to run
+	Limit         string         // --limit: a command whose exit status admits jobs
 }
 
 // TemplateFile is one --template SOURCE=NAME: the source file's text, with
@@ -175,6 +197,11 @@ type Pipe struct {
 	Lines             int // -L, -l with --pipe: lines per record
 	RoundRobin        bool
 	Cat, Fifo, Tee    bool
+	GroupBy           string // --group-by as given
+	Shard, Bin        string // --shard, --bin as given
+	// BlockTimeout passes on a partial block when no input comes for so
+	// long (--block-timeout); 0: never.
+	BlockTimeout time.Duration
 }
 
 // On reports whether the run is in block mode.
@@ -227,6 +254,10 @@ func parse(args []string, env func(string) string, read func(string) ([]byte, er
 	if env == nil {
 		env = func(string) string { return "" }
 	}
+	args, sb, err := fromShebang(args)
+	if err != nil {
+		return nil, err
+	}
 	// -J and --plain count only on the command line: a first pass finds
 	// them (and any error in it, which would be found again later).
 	argv := &Options{}
@@ -251,6 +282,11 @@ func parse(args []string, env func(string) string, read func(string) ([]byte, er
 		return nil, err
 	}
 	parseCommand(o, append(rest, left...))
+	sb.apply(o)
+	ttyDefaults(o)
+	if o.NoKeepOrder {
+		o.KeepOrder = false // as in GNU parallel, wherever -k was given
+	}
 	if o.Silent {
 		o.Verbose = 0 // GNU parallel's --silent wins wherever it is given
 	}
@@ -471,7 +507,7 @@ func ResolveJobs(spec string, ncpu int) (int, error) {
 	if spec == "" {
 		return ncpu, nil
 	}
-	bad := fmt.Errorf("-j %q: not a number of jobs (use N, N%%, +N or -N)", spec)
+	bad := fmt.Errorf("-j %q: not a number of jobs (use N, N%%, +N, -N or a file holding one)", spec)
 	switch {
 	case strings.HasSuffix(spec, "%"):
 		p, err := strconv.ParseFloat(spec[:len(spec)-1], 64)

@@ -31,15 +31,19 @@ type jobData struct {
 	// notice is what --halt has to say of the job, printed after its
 	// output (see halter).
 	notice *haltNotice
+	// gated says the job holds a place at -j FILE's gate until it is over.
+	gated bool
 
 	// In block mode (--pipe): the job's block, until the job is over; what
 	// writes its stdin; the named pipe it reads (--fifo); a file to remove
-	// once it is over (--cat, --fifo); and the bytes it was sent.
+	// once it is over (--cat, --fifo); the bytes it was sent; and what to
+	// tell once it is over (--round-robin's dealer).
 	block  *pipe.Block
 	feed   func(w *os.File) error
 	fifo   string
 	remove string
 	sent   int64
+	over   func()
 
 	// results is the job's --results name, when that is a template;
 	// workTemp is its --workdir ... directory, removed once it is over.
@@ -74,8 +78,13 @@ type plan struct {
 	resTmpl *replace.Template
 	wdTmpl  *replace.Template
 	files   []fileTmpl
-	wdTemp  bool // --workdir ...: a new directory for each job
-	dirs    jobDirs
+	// filters are --filter's templates, and filterCheck the perl
+	// expression that evaluates them (filter.go).
+	filters     []*replace.Template
+	filterCheck *replace.Template
+	wdTemp      bool // --workdir ...: a new directory for each job
+	dirs        jobDirs
+	all         []*replace.Template // templates(), for Evaluate, listed once
 	// columns are --header's name of each column, for --results; ""
 	// where a column has none.
 	columns []string
@@ -146,14 +155,18 @@ func makePlan(o *Options, env func(string) string) (*plan, error) {
 	if err := pl.parseJobFiles(o, env); err != nil {
 		return nil, err
 	}
-	for _, t := range pl.templates() {
+	if err := pl.parseFilters(o); err != nil {
+		return nil, err
+	}
+	pl.all = pl.templates()
+	for _, t := range pl.all {
 		if t != nil {
 			pl.eval = pl.eval || t.NeedsEval()
 			pl.needTotal = pl.needTotal || t.UsesTotal()
 		}
 	}
 	pl.tag = o.Tag || o.TagString != ""
-	pl.needLine = o.Verbose > 0 || o.StderrVerbose || o.DryRun || o.JobLog != "" || o.Results != "" || o.Halt.When != HaltNever || o.Timeout != Timeout{} || o.Report != "" || o.ShellQuote > 0
+	pl.needLine = o.Verbose > 0 || o.StderrVerbose || o.Interactive || o.DryRun || o.JobLog != "" || o.Results != "" || o.Halt.When != HaltNever || o.Timeout != Timeout{} || o.Report != "" || o.ShellQuote > 0
 	pl.timeout, pl.pct = o.Timeout.Fixed, o.Timeout.Percent
 	if pl.pct > 0 {
 		pl.median = &medianTracker{}
@@ -225,11 +238,18 @@ func (pl *plan) render(job *fanout.Job, d *jobData, args replace.Args) error {
 	}
 	args.Total, args.Slots = pl.total, pl.slots
 	if pl.eval {
-		skip, err := replace.Evaluate(pl.perl, &args, pl.templates()...)
+		skip, err := replace.Evaluate(pl.perl, &args, pl.all...)
 		if err != nil {
 			return fatalError{err}
 		}
 		d.skipped = skip
+	}
+	if pl.filterCheck != nil && !d.skipped {
+		ok, err := pl.passes(&args)
+		if err != nil {
+			return fatalError{err}
+		}
+		d.skipped = !ok // it runs as true and counts as -2, as in GNU parallel
 	}
 	switch {
 	case pl.tmpl == nil:

@@ -1,12 +1,12 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -57,9 +57,14 @@ type parts struct {
 	delay    *jobDelay
 	stdin    *os.File               // the jobs' standard input (--semaphore); nil: none
 	observe  func(r *fanout.Result) // told of each job that ran (--semaphore's status)
+	getenv   func(string) string    // the run's environment
+	codec    fanout.Codec           // --compress; nil: none
 	inputs   *sources               // opened ahead of the rest (--header); nil: not yet
 	columns  []string               // --header's name of each column; "": none
 	env      *jobEnv                // the jobs' environment
+	settle   *settle                // -t: finished jobs' output first; nil without -t
+	gate     *slotGate              // -j FILE; nil: the pool's limit is all
+	ask      *asker                 // -p; nil: no questions
 }
 
 func (p *parts) close() {
@@ -71,13 +76,29 @@ func (p *parts) close() {
 // assemble checks what can be checked before any job starts, and builds
 // the parts.
 func assemble(o *Options, c *console, env func(string) string) (*parts, error) {
-	p := &parts{o: o, c: c, resuming: o.Resume || o.ResumeFailed || o.RetryFailed, warning: &warnOnce{c: c}}
+	p := &parts{o: o, c: c, getenv: env, resuming: o.Resume || o.ResumeFailed || o.RetryFailed, warning: &warnOnce{c: c}}
 	var err error
-	if p.limit, err = ResolveJobs(o.Jobs, runtime.NumCPU()); err != nil {
+	ncpu := cpuCount(o)
+	if jobsFile(o.Jobs, ncpu) {
+		// The pool is sized for the most the file may ask; the gate
+		// holds the jobs to what it says.
+		if p.gate, err = newSlotGate(o.Jobs, ncpu, c.warnf); err != nil {
+			return nil, usageError{err}
+		}
+		p.limit = jobsFileMax
+	} else if p.limit, err = ResolveJobs(o.Jobs, ncpu); err != nil {
 		return nil, usageError{err}
 	}
-	if p.blocks, err = resolvePipe(o); err != nil {
+	if p.blocks, err = resolvePipe(o, env); err != nil {
 		return nil, err
+	}
+	if p.codec, err = codecFor(o, env); err != nil {
+		return nil, err
+	}
+	if p.blocks != nil && p.gate != nil {
+		// Block mode sizes blocks and --round-robin's jobs by the slots at
+		// the start: the file is read once.
+		p.limit, p.gate = p.gate.limit, nil
 	}
 	if err := p.readHeaders(); err != nil {
 		p.close()
@@ -88,6 +109,9 @@ func assemble(o *Options, c *console, env func(string) string) (*parts, error) {
 		return nil, err
 	}
 	p.plan.slots, p.plan.columns = p.limit, p.columns
+	if p.gate != nil {
+		p.plan.slots = p.gate.limit
+	}
 	if err := p.startPerl(env); err != nil {
 		p.close()
 		return nil, err
@@ -116,13 +140,22 @@ func assemble(o *Options, c *console, env func(string) string) (*parts, error) {
 		p.jobs, p.plan.total = &all, int64(len(all))
 	}
 	p.env = newJobEnv(os.Environ(), o.ProcessSlotVar, o.TmpDir, p.limit)
-	if p.exe, err = executorFor(o, env, p.blocks != nil); err != nil {
+	if p.exe, err = executorFor(o, c, env, p.blocks != nil); err != nil {
 		p.close()
 		return nil, err
 	}
 	if err := p.running(env); err != nil {
 		p.close()
 		return nil, err
+	}
+	if o.Interactive {
+		tty := openTTY()
+		if tty == nil {
+			p.close()
+			return nil, usageError{errors.New("-p asks before each job on the terminal, and there is none to ask on (/dev/tty does not open)")}
+		}
+		p.closers = append(p.closers, func() { tty.Close() })
+		p.ask = &asker{tty: tty, in: bufio.NewReader(tty), err: c.Err}
 	}
 	return p, nil
 }
@@ -154,12 +187,24 @@ func (p *parts) startPerl(env func(string) string) error {
 
 // executorFor is where the jobs run. A new executor is one more case here.
 // In block mode (blocks) each job's stdin is fed its block.
-func executorFor(o *Options, env func(string) string, blocks bool) (fanout.Executor, error) {
+func executorFor(o *Options, c *console, env func(string) string, blocks bool) (fanout.Executor, error) {
 	sh, err := shellFor(env)
 	if err != nil {
 		return nil, err
 	}
 	var exe fanout.Executor = &fanout.Local{Shell: sh, TermSeq: o.TermSeq}
+	if (o.TTY || o.OpenTTY) && !blocks {
+		// Block mode gives the jobs their blocks instead, as in GNU
+		// parallel; without a terminal the jobs read /dev/null.
+		if tty := openTTY(); tty != nil {
+			exe = &ttyExecutor{shell: sh, tty: tty, seq: o.TermSeq}
+		}
+	}
+	if o.Tmux {
+		if exe, err = newTmux(exe, o, env, sh, c.errLine); err != nil {
+			return nil, err
+		}
+	}
 	if blocks {
 		exe = &blockExecutor{inner: exe}
 	}
@@ -191,7 +236,7 @@ func (p *parts) execute(sigs <-chan os.Signal) outcome {
 	if p.plan.retries != nil {
 		attempts = 2 // each job sets its own; above one, failed attempts' output is not streamed
 	}
-	pool := &fanout.Pool{Limit: p.limit, Ordered: p.o.KeepOrder, TempDir: p.o.TmpDir,
+	pool := &fanout.Pool{Limit: p.limit, Ordered: p.o.KeepOrder, TempDir: p.o.TmpDir, Codec: p.codec,
 		Attempts: attempts, Executor: p.exe, Sink: dl, Stream: dl.stream}
 	ctx, kill := context.WithCancel(context.Background())
 	defer kill()
@@ -213,10 +258,11 @@ func (p *parts) execute(sigs <-chan os.Signal) outcome {
 			return
 		}
 		dl.finish(ev.Job)
+		if dataOf(ev.Job).gated {
+			p.gate.leave()
+		}
 		releaseBlock(dataOf(ev.Job))
-		// GNU parallel removes $PARALLEL_TMP after each job, in case the
-		// job made it.
-		os.Remove(p.env.tmpName(dataOf(ev.Job).seq))
+		p.env.removeTmp(ev.Slot, dataOf(ev.Job).seq)
 		removeWorkDir(dataOf(ev.Job))
 		if errors.Is(ev.Result.Err, context.Canceled) {
 			return // it never started: the run ended while it waited (--load, --memfree)
@@ -235,6 +281,11 @@ func (p *parts) execute(sigs <-chan os.Signal) outcome {
 	}}
 	if live != nil {
 		observers = append(observers, live.Observe)
+	}
+	if p.o.StderrVerbose || p.ask != nil {
+		p.settle = newSettle(p.o.KeepOrder)
+		dl.delivered = p.settle.done
+		observers = append(observers, p.settle.observe)
 	}
 	rep, err := reportFor(p.o, time.Now())
 	if err != nil {
@@ -264,7 +315,7 @@ func (p *parts) execute(sigs <-chan os.Signal) outcome {
 	// Like GNU parallel, say that fewer slots fit only once more jobs come
 	// than do.
 	counted := p.jobs
-	if p.fit.short != "" {
+	if p.fit.short != "" && p.gate == nil {
 		counted = &onNth{src: p.jobs, n: p.limit + 1, do: func() { p.warning.warn(p.fit.warning(p.c.name())) }}
 	}
 	if live != nil {
@@ -274,7 +325,7 @@ func (p *parts) execute(sigs <-chan os.Signal) outcome {
 		}
 		live.Start()
 	}
-	submitErr := submitAll(ctx, kill, pool, counted, p.prepare(dl, pool.Stopped()), p.delay, &submitted)
+	submitErr := submitAll(ctx, kill, pool, counted, p.prepare(dl, pool.Stopped()), p.delay, p.gate, &submitted)
 	err = pool.Wait()
 	// A resource that ran out is the one error to report, whether a job
 	// or the pool itself (a worker's descriptors) met it first.
@@ -323,10 +374,18 @@ func (p *parts) prepare(dl *delivery, stopped <-chan struct{}) func(j *fanout.Jo
 		if err := p.plan.render(j, d, replace.Args{Values: d.values, Seq: d.seq, Slot: slot}); err != nil {
 			return err
 		}
+		if p.settle != nil {
+			p.settle.wait(stopped)
+		}
+		if p.ask != nil && !p.ask.ask(d.line) {
+			// As GNU parallel skips it: it runs as true, logged as -2.
+			d.skipped = true
+			j.Args, j.Shell = nil, "true"
+		}
 		dl.attach(j)
 		j.Env = p.env.forJob(slot, d.seq)
-		if p.o.StderrVerbose {
-			p.c.errLine(d.line)
+		if p.o.StderrVerbose && p.ask == nil {
+			p.c.errLine(d.line) // -p's question shows the command instead
 		}
 		return nil
 	}
@@ -361,10 +420,10 @@ func (p *parts) halter(kill func(), submitted *atomic.Int64) (*halter, error) {
 // on a goroutine of its own, so that a signal or a halt ends the run even
 // while the input blocks (tail -f log | fanout ...): the loop is then left
 // behind, and the pool refuses whatever it submits later.
-func submitAll(ctx context.Context, kill func(), pool *fanout.Pool, jobs jobSource, prepare func(*fanout.Job, int64, int) error, delay *jobDelay, submitted *atomic.Int64) error {
+func submitAll(ctx context.Context, kill func(), pool *fanout.Pool, jobs jobSource, prepare func(*fanout.Job, int64, int) error, delay *jobDelay, gate *slotGate, submitted *atomic.Int64) error {
 	errc := make(chan error, 1)
 	go func() {
-		errc <- submitLoop(ctx, kill, pool, jobs, prepare, delay, submitted)
+		errc <- submitLoop(ctx, kill, pool, jobs, prepare, delay, gate, submitted)
 	}()
 	select {
 	case err := <-errc:
@@ -374,7 +433,7 @@ func submitAll(ctx context.Context, kill func(), pool *fanout.Pool, jobs jobSour
 	}
 }
 
-func submitLoop(ctx context.Context, kill func(), pool *fanout.Pool, jobs jobSource, prepare func(*fanout.Job, int64, int) error, jd *jobDelay, submitted *atomic.Int64) error {
+func submitLoop(ctx context.Context, kill func(), pool *fanout.Pool, jobs jobSource, prepare func(*fanout.Job, int64, int) error, jd *jobDelay, gate *slotGate, submitted *atomic.Int64) error {
 	var timer *time.Timer
 	for first := true; ; first = false {
 		d, err := jobs.next()
@@ -400,8 +459,13 @@ func submitLoop(ctx context.Context, kill func(), pool *fanout.Pool, jobs jobSou
 				return nil
 			}
 		}
+		if !gate.enter(pool.Stopped()) {
+			return nil
+		}
+		d.gated = gate != nil
 		submitted.Add(1)
 		if _, err := pool.Go(ctx, &fanout.Job{Data: d, Prepare: prepare}); err != nil {
+			gate.leave()
 			return nil
 		}
 	}

@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 
 	"github.com/fanoutdev/fanout"
@@ -37,7 +36,7 @@ func semaphore(o *Options, c *console, env func(string) string, sigs <-chan os.S
 	n := 1
 	if o.Jobs != "" {
 		var err error
-		if n, err = ResolveJobs(o.Jobs, runtime.NumCPU()); err != nil {
+		if n, err = ResolveJobs(o.Jobs, cpuCount(o)); err != nil {
 			return outcome{err: usageError{err}}.exit(c)
 		}
 	}

@@ -77,7 +77,7 @@ func (p *Printer) locker() sync.Locker {
 // before the output it streams, as in GNU parallel.
 func (p *Printer) Attach(job *fanout.Job) {
 	if p.Mode != Group && p.Command != nil {
-		p.printCommand(job) // a failed write shows again in the job's output
+		p.printCommand(job, nil) // a failed write shows again in the job's output
 	}
 	switch p.Mode {
 	case Ungroup:
@@ -122,7 +122,7 @@ func (p *Printer) Stream(r *fanout.Result) io.Writer {
 	}
 	var err error
 	if p.Command != nil {
-		err = p.printCommand(r.Job)
+		err = p.printCommand(r.Job, r)
 	}
 	p.live = liveWriter{p: p, tag: p.tagOf(r.Job), start: true, err: err}
 	if f, ok := p.Out.(*os.File); ok && p.live.tag == nil && err == nil {
@@ -137,7 +137,7 @@ func (p *Printer) Stream(r *fanout.Result) io.Writer {
 func (p *Printer) Receive(r *fanout.Result) error {
 	streamed := r.Stdout.Streamed()
 	if p.Mode == Group && p.Command != nil && !streamed {
-		if err := p.printCommand(r.Job); err != nil {
+		if err := p.printCommand(r.Job, r); err != nil {
 			return err
 		}
 	}
@@ -243,12 +243,22 @@ func (p *Printer) streamErr(w io.Writer, err error) error {
 	return &WriteError{Stream: name, Err: err}
 }
 
-// printCommand prints the job's command line (-v).
-func (p *Printer) printCommand(job *fanout.Job) error {
+// printCommand prints the job's command line (-v), tagged and coloured
+// like the job's output lines, as GNU parallel does; r is the job's
+// result, nil while it runs.
+func (p *Printer) printCommand(job *fanout.Job, r *fanout.Result) error {
 	p.locker().Lock()
 	defer p.locker().Unlock()
-	p.buf = append(append(p.buf[:0], p.Command(job)...), '\n')
-	_, err := p.Out.Write(p.buf)
+	line := append(append(p.buf[:0], p.Command(job)...), '\n')
+	out, tag := line, p.tagOf(job)
+	// The tagged line is built after the plain one, in the same buffer.
+	if color, ok := p.colorOf(job, r); ok {
+		out = appendColored(line[len(line):], nil, line, color, tag)
+	} else if tag != nil {
+		out = appendTagged(line[len(line):], line, tag)
+	}
+	_, err := p.Out.Write(out)
+	p.keep(line)
 	return p.streamErr(p.Out, err)
 }
 

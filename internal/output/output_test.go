@@ -78,6 +78,35 @@ func TestModes(t *testing.T) {
 	}
 }
 
+// TestCommandTagged checks that -v's command line gets the tag, and the
+// colour, of the job's output lines, in every mode, as GNU parallel's
+// -v --tag and -v --ctag do.
+func TestCommandTagged(t *testing.T) {
+	t.Parallel()
+	tag := func(j *fanout.Job) []byte { return []byte("T") }
+	cmd := func(j *fanout.Job) []byte { return []byte("echo a") }
+	red := func(*fanout.Job, *fanout.Result) []byte { return []byte("<c>") }
+	for _, tt := range []struct {
+		name  string
+		mode  Mode
+		color func(*fanout.Job, *fanout.Result) []byte
+		want  string
+	}{
+		{"group", Group, nil, "T\techo a\nT\ta\n"},
+		{"line buffer", LineBuffer, nil, "T\techo a\nT\ta\n"},
+		{"group colour", Group, red, "<c>T\techo a\x1b[m\n<c>T\ta\x1b[m\n"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			p := &Printer{Mode: tt.mode, Tag: tag, Command: cmd, Color: tt.color, Out: &out, Err: io.Discard}
+			run(t, p, 1, "echo a")
+			if out.String() != tt.want {
+				t.Fatalf("stdout %q, want %q", out.String(), tt.want)
+			}
+		})
+	}
+}
+
 func TestLineWriterKeepsLinesWhole(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer

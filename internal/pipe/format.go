@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Format says where records end and how many go in a block. The zero value
@@ -41,6 +42,19 @@ type Format struct {
 	// start of the input.
 	HeaderLines int
 	HeaderRe    *regexp.Regexp
+	// GroupKey, if set, keeps lines with the same key in a row in one
+	// block (--group-by): a block is cut only between lines whose keys
+	// differ, and Records counts groups. Records are then lines: RecEnd,
+	// RecStart, Regexp, Lines and RemoveSep are not used. The key may be
+	// part of the line; it is not kept past the next call.
+	GroupKey func(line []byte) []byte
+	// Timeout, if positive, passes on the whole records read so far as a
+	// block when no more input comes within it, though the block is not
+	// full (--block-timeout); a block cut by size only.
+	Timeout time.Duration
+	// GroupErr, if set, reports a failure of GroupKey, which ends the
+	// blocks with that error.
+	GroupErr func() error
 	// CSV cuts only after a newline that ends a CSV record, where the
 	// quotes so far are even, as GNU parallel's --csv does with --pipe:
 	// RecEnd, RecStart and Records are not used. NewParts ignores it, as
@@ -152,6 +166,9 @@ func (csvCutter) overlap() int        { return 1 << 62 } // quotes count from th
 
 // newCutter builds the cutter of f.
 func newCutter(f *Format) (cutter, error) {
+	if f.GroupKey != nil {
+		return &groupCutter{key: f.GroupKey}, nil
+	}
 	if f.CSV {
 		return csvCutter{}, nil
 	}

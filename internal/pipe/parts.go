@@ -27,6 +27,8 @@ type Parts struct {
 	eof    bool
 	header []byte
 	win    []byte
+	group  func(line []byte) []byte // Format.GroupKey
+	gerr   func() error             // Format.GroupErr
 }
 
 // partsWindow is how much is read at a time around a cut.
@@ -54,13 +56,13 @@ func NewParts(f *os.File, size int64, fm Format) (*Parts, error) {
 			return nil, err
 		}
 	}
-	p := &Parts{f: f, end: end, cut: c}
+	p := &Parts{f: f, end: end, cut: c, group: fm.GroupKey, gerr: fm.GroupErr}
 	if fm.SkipFirstLine {
 		if err := p.skipLine(); err != nil {
 			return nil, err
 		}
 	}
-	if err := p.readHeader(&fm, partsWindow); err != nil {
+	if _, err := p.readHeader(&fm, partsWindow); err != nil {
 		return nil, err
 	}
 	p.SetSize(size)
@@ -76,16 +78,18 @@ func (p *Parts) Size() int64 { return p.end - int64(len(p.header)) }
 // SetSize changes the size of the blocks still to come.
 func (p *Parts) SetSize(n int64) { p.size = max(n, 1) }
 
-// readHeader takes the header from the start; a regular expression is
-// matched within the first window bytes.
-func (p *Parts) readHeader(fm *Format, window int64) error {
+// readHeader takes the header from the start. Lines are looked for in a
+// window that doubles; an expression, as GNU parallel does, in one that
+// grows by window bytes until it matches or holds the whole file. It
+// returns how far it read for the expression.
+func (p *Parts) readHeader(fm *Format, window int64) (int64, error) {
 	if fm.HeaderLines <= 0 && fm.HeaderRe == nil {
-		return nil
+		return 0, nil
 	}
-	for n := window; ; n *= 2 {
+	for n := window; ; {
 		b, eof, err := p.read(p.pos, n)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		h := -1
 		if fm.HeaderLines > 0 {
@@ -96,12 +100,17 @@ func (p *Parts) readHeader(fm *Format, window int64) error {
 		if h < 0 && eof && fm.HeaderLines > 0 {
 			h = len(b)
 		}
-		if h >= 0 || eof || fm.HeaderRe != nil {
+		if h >= 0 || eof {
 			if h > 0 {
 				p.header = append([]byte(nil), b[:h]...)
 			}
 			p.pos += int64(max(h, 0))
-			return nil
+			return n, nil
+		}
+		if fm.HeaderLines > 0 {
+			n *= 2
+		} else {
+			n += window
 		}
 	}
 }
@@ -147,7 +156,12 @@ func (p *Parts) Next() (*Block, error) {
 	}
 	var stop int64
 	var err error
-	if p.stream {
+	if p.group != nil {
+		stop, err = p.groupCut(p.pos)
+		if err == nil && p.gerr != nil {
+			err = p.gerr()
+		}
+	} else if p.stream {
 		stop, err = p.cutWithin()
 	} else {
 		stop, err = p.cutAfter(p.pos + p.size)
@@ -193,9 +207,9 @@ func (p *Parts) cutAfter(e int64) (int64, error) {
 // bytes around each cut: a job's block then moves straight from the file
 // (--pipe with a file as standard input). It reports false, and nil, when
 // f is not a regular file, or when f's format needs every record read
-// (Records, Lines, RemoveSep, Regexp, CSV).
+// (Records, Lines, RemoveSep, Regexp, CSV, GroupKey).
 func NewFileSplitter(f *os.File, size int, fm Format) (*Parts, bool, error) {
-	if fm.Records > 0 || fm.Lines > 0 || fm.RemoveSep || fm.Regexp || fm.CSV {
+	if fm.Records > 0 || fm.Lines > 0 || fm.RemoveSep || fm.Regexp || fm.CSV || fm.GroupKey != nil {
 		return nil, false, nil
 	}
 	st, err := f.Stat()
@@ -212,14 +226,17 @@ func NewFileSplitter(f *os.File, size int, fm Format) (*Parts, bool, error) {
 	}
 	start := min(off, st.Size())
 	p := &Parts{f: f, end: st.Size(), pos: start, readTo: start, cut: c, stream: true, size: int64(max(size, 1))}
-	// A Splitter looks for a header expression in its first block.
-	if err := p.readHeader(&fm, p.size); err != nil {
+	// A Splitter looks for a header expression a block at a time.
+	read, err := p.readHeader(&fm, p.size)
+	if err != nil {
 		return nil, false, err
 	}
-	// What the Splitter read to find the header: a block's worth for an
-	// expression; for lines, blocks until they hold them.
+	// What the Splitter read to find the header: the blocks an expression
+	// took to match; for lines, blocks until they hold them.
 	switch h := p.pos - start; {
-	case fm.HeaderLines > 0 && h < int64(p.size) || fm.HeaderRe != nil:
+	case fm.HeaderRe != nil:
+		p.fillTo(start + read)
+	case fm.HeaderLines > 0 && h < int64(p.size):
 		p.fillTo(start + p.size)
 	case fm.HeaderLines > 0:
 		p.fillTo(start + (h+p.size-1)/p.size*p.size)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 )
 
 // Block is one job's share of the input: the header, then Data, or, for a
@@ -67,6 +68,11 @@ type Splitter struct {
 	cur    []byte // read, not yet handed out
 	eof    bool
 	err    error
+	// With Format.Timeout: the reader that can stop waiting, when the
+	// block being filled must be passed on, and whether it passed.
+	wait     *waitReader
+	deadline time.Time
+	expired  bool
 	// The free lists: buffers and blocks released, used again so that the
 	// steady state allocates nothing per block.
 	free   chan []byte
@@ -85,10 +91,13 @@ func NewSplitter(r io.Reader, size int, f Format) (*Splitter, error) {
 	}
 	s := &Splitter{r: r, size: max(size, 1), f: f, cut: c,
 		free: make(chan []byte, freeBuffers), blocks: make(chan *Block, freeBuffers)}
-	if f.RemoveSep {
+	if f.RemoveSep && f.GroupKey == nil {
 		if s.strip, err = newStripper(&f); err != nil {
 			return nil, err
 		}
+	}
+	if f.Timeout > 0 {
+		s.wait = newWaitReader(r)
 	}
 	s.cur = s.buffer()
 	if err := s.readHeader(); err != nil {
@@ -112,14 +121,23 @@ func (s *Splitter) fill(n int) {
 	if n > cap(s.cur) {
 		s.cur = append(s.cur[:cap(s.cur)], make([]byte, n-cap(s.cur))...)[:len(s.cur)]
 	}
-	for len(s.cur) < n && !s.eof {
-		k, err := s.r.Read(s.cur[len(s.cur):n])
+	for len(s.cur) < n && !s.eof && !s.expired {
+		var k int
+		var err error
+		if s.wait != nil {
+			k, s.expired, err = s.wait.read(s.cur[len(s.cur):n], s.deadline)
+		} else {
+			k, err = s.r.Read(s.cur[len(s.cur):n])
+		}
 		s.cur = s.cur[:len(s.cur)+k]
 		if errors.Is(err, io.EOF) {
 			s.eof = true
 		} else if err != nil {
 			s.eof, s.err = true, fmt.Errorf("reading the input: %w", err)
 		}
+	}
+	if g, ok := s.cut.(*groupCutter); ok {
+		g.eof = s.eof // the last line, without a newline, is whole
 	}
 }
 
@@ -140,10 +158,18 @@ func (s *Splitter) readHeader() error {
 			s.fill(len(s.cur) + s.size)
 		}
 	case f.HeaderRe != nil:
-		s.fill(s.size)
-		// A header longer than a block is not looked for further.
-		if m := f.HeaderRe.FindIndex(s.cur); m != nil {
-			s.takeHeader(m[1])
+		// As GNU parallel, read a block at a time until the expression
+		// matches at the start or the input ends: a header may be longer
+		// than a block.
+		for {
+			s.fill(len(s.cur) + s.size)
+			if m := f.HeaderRe.FindIndex(s.cur); m != nil {
+				s.takeHeader(m[1])
+				break
+			}
+			if s.eof {
+				break
+			}
 		}
 	}
 	return s.err
@@ -165,6 +191,11 @@ func (s *Splitter) Next() (*Block, error) {
 	} else {
 		p = s.cutSize()
 	}
+	if s.f.GroupErr != nil {
+		if err := s.f.GroupErr(); err != nil {
+			return nil, err
+		}
+	}
 	if p == 0 {
 		if s.err != nil {
 			return nil, s.err
@@ -180,8 +211,12 @@ func (s *Splitter) Next() (*Block, error) {
 // parallel's grown block does. At the end of the input the rest is a
 // block, but for -L, whose last lines that do not make a whole record come
 // in a block of their own, as in GNU parallel.
+//
+// With a Timeout, a block that waited that long for input ends at the
+// last cut read by then; with none, the wait starts again for up to a
+// block more, as GNU parallel's --block-timeout has it.
 func (s *Splitter) cutSize() int {
-	s.fill(s.size)
+	s.wait4(s.size)
 	for {
 		if p := s.cut.last(s.cur); p > 0 && (p == len(s.cur) || !s.eof || s.f.Lines > 0) {
 			return p
@@ -189,8 +224,20 @@ func (s *Splitter) cutSize() int {
 		if s.eof {
 			return len(s.cur)
 		}
+		if s.expired {
+			s.wait4(len(s.cur) + s.size - len(s.cur)%s.size)
+			continue
+		}
 		s.fill(2 * len(s.cur))
 	}
+}
+
+// wait4 is fill under a new deadline, with a Timeout.
+func (s *Splitter) wait4(n int) {
+	if s.wait != nil {
+		s.deadline, s.expired = time.Now().Add(s.f.Timeout), false
+	}
+	s.fill(n)
 }
 
 // cutRecords returns the cut after Records records, reading on as long as
@@ -227,7 +274,7 @@ func (s *Splitter) emit(p int) *Block {
 		b = new(Block)
 	}
 	*b = Block{Header: s.header, Data: s.cur[:p], owner: s, buf: s.cur}
-	if s.f.RemoveSep {
+	if s.strip != nil {
 		b.Data = s.removeSeps(b.Data)
 	}
 	s.cur = next

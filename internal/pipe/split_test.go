@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+	"time"
 )
 
 // split cuts in into blocks with f and returns each block's data, header
@@ -103,6 +104,24 @@ func TestHeaderRegexp(t *testing.T) {
 	got, head := split(t, "name\n1\n2\n", 1<<20, f, nil)
 	if head != "name\n" || strings.Join(got, "|") != "1\n|2\n" {
 		t.Errorf("header %q blocks %q", head, got)
+	}
+	// A header longer than a block is still found: the input is read a
+	// block at a time until the expression matches (GNU parallel's
+	// fixed-length records example).
+	f = Format{}
+	if err := ParseHeader(".{4}", &f); err != nil {
+		t.Fatal(err)
+	}
+	got, head = split(t, "HHHHAAABBBCCCDDD", 3, f, iotest.OneByteReader)
+	if head != "HHHH" || strings.Join(got, "|") != "AAA|BBB|CCC|DDD" {
+		t.Errorf("long header: header %q blocks %q", head, got)
+	}
+	name := filepath.Join(t.TempDir(), "in")
+	if err := os.WriteFile(name, []byte("HHHHAAABBBCCCDDD"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got := fileBlocks(t, name, 0, 3, f); strings.Join(got, "|") != "HHHHAAA|HHHHBBB|HHHHCCC|HHHHDDD" {
+		t.Errorf("long header from a file: blocks (header included) %q", got)
 	}
 }
 
@@ -294,9 +313,16 @@ func TestWriteClosedPipe(t *testing.T) {
 // TestSteadyStateAllocs: once the free lists hold a block's buffer, a
 // block costs no allocation.
 func TestSteadyStateAllocs(t *testing.T) {
-	line := []byte("0123456789\n")
+	// Plain lines, and --group-by a column split at a literal separator.
+	t.Run("lines", func(t *testing.T) { steadyAllocs(t, []byte("0123456789\n"), lines) })
+	t.Run("group-by", func(t *testing.T) {
+		steadyAllocs(t, []byte("a 0123456789\nb 0123456789\n"), Format{RecEnd: "\n", GroupKey: ColumnKey(space, 1)})
+	})
+}
+
+func steadyAllocs(t *testing.T, line []byte, f Format) {
 	r := &repeatReader{line: line}
-	s, err := NewSplitter(r, 4096, lines)
+	s, err := NewSplitter(r, 4096, f)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -343,5 +369,33 @@ func BenchmarkSplit(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		blk, _ := s.Next()
 		blk.Release()
+	}
+}
+
+// A block-timeout splitter passes on the records read so far once no
+// input comes for the time: the writer here sends the rest only after
+// the first block came out.
+func TestBlockTimeout(t *testing.T) {
+	pr, pw := io.Pipe()
+	s, err := NewSplitter(pr, 1<<20, Format{RecEnd: "\n", Timeout: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go pw.Write([]byte("1\n2\n3"))
+	b, err := s.Next()
+	if err != nil || string(b.Data) != "1\n2\n" {
+		t.Fatalf("first block %q, %v; want the whole records", b.Data, err)
+	}
+	b.Release()
+	go func() {
+		pw.Write([]byte("\n4\n"))
+		pw.Close()
+	}()
+	b, err = s.Next()
+	if err != nil || string(b.Data) != "3\n4\n" {
+		t.Fatalf("second block %q, %v", b.Data, err)
+	}
+	if _, err := s.Next(); !errors.Is(err, io.EOF) {
+		t.Fatalf("after the last block: %v", err)
 	}
 }

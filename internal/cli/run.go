@@ -15,6 +15,7 @@ import (
 	"github.com/fanoutdev/fanout"
 	"github.com/fanoutdev/fanout/internal/input"
 	"github.com/fanoutdev/fanout/internal/perl"
+	"github.com/fanoutdev/fanout/internal/progress"
 	"github.com/fanoutdev/fanout/internal/replace"
 	"github.com/fanoutdev/fanout/internal/tmpfile"
 )
@@ -246,39 +247,10 @@ func (p *parts) execute(sigs <-chan os.Signal) outcome {
 		return outcome{err: err}
 	}
 	pool.OnShrink = func(limit int, err error) { p.warning.warn(shrinkWarning(p.c.name(), limit, err)) }
-	var exhausted resourceStop
-	var fatal fatalStop
+	f := &follower{p: p, dl: dl, hs: hs, pool: pool}
 	// Everything that follows the jobs as they run; another observer is
 	// one more entry.
-	observers := []func(fanout.Event){func(ev fanout.Event) {
-		if ev.Kind != fanout.Finished {
-			if hs != nil {
-				hs.observe(ev)
-			}
-			return
-		}
-		dl.finish(ev.Job)
-		if dataOf(ev.Job).gated {
-			p.gate.leave()
-		}
-		releaseBlock(dataOf(ev.Job))
-		p.env.removeTmp(ev.Slot, dataOf(ev.Job).seq)
-		removeWorkDir(dataOf(ev.Job))
-		if errors.Is(ev.Result.Err, context.Canceled) {
-			return // it never started: the run ended while it waited (--load, --memfree)
-		}
-		p.delay.finished(ev.Result)
-		if p.observe != nil {
-			p.observe(ev.Result)
-		}
-		stop := exhausted.check(ev.Result) || fatal.check(ev.Result)
-		if hs != nil && hs.observe(ev) {
-			stop = true
-		}
-		if stop {
-			pool.Stop()
-		}
-	}}
+	observers := []func(fanout.Event){f.observe}
 	if live != nil {
 		observers = append(observers, live.Observe)
 	}
@@ -302,18 +274,98 @@ func (p *parts) execute(sigs <-chan os.Signal) outcome {
 	}
 	dl.broken = func() { pool.Stop(); kill() }
 
+	intr, unwatch := p.watchSignals(sigs, pool, kill)
+	defer unwatch()
+	counted := p.counted(ctx, live)
+	submitErr := submitAll(ctx, kill, pool, counted, p.prepare(dl, pool.Stopped()), p.delay, p.gate, &submitted)
+	err = f.err(pool.Wait())
+	if submitErr != nil {
+		err = submitErr
+	}
+	if rep != nil {
+		if rerr := rep.Finish(intr.stoppedBy(), hs.stopped()); rerr != nil {
+			p.c.warnf("%v", oneLine(rerr))
+		}
+	}
+	return outcome{failed: dl.status.failed, halt: hs, sig: intr.stoppedBy(), err: err}
+}
+
+// follower follows each job of a run: it releases what the job held, and
+// stops the pool when a job's result says the run is over.
+type follower struct {
+	p         *parts
+	dl        *delivery
+	hs        *halter // nil: no --halt
+	pool      *fanout.Pool
+	exhausted resourceStop
+	fatal     fatalStop
+}
+
+func (f *follower) observe(ev fanout.Event) {
+	p := f.p
+	if ev.Kind != fanout.Finished {
+		if f.hs != nil {
+			f.hs.observe(ev)
+		}
+		return
+	}
+	f.dl.finish(ev.Job)
+	d := dataOf(ev.Job)
+	if d.gated {
+		p.gate.leave()
+	}
+	releaseBlock(d)
+	p.env.removeTmp(ev.Slot, d.seq)
+	removeWorkDir(d)
+	if errors.Is(ev.Result.Err, context.Canceled) {
+		return // it never started: the run ended while it waited (--load, --memfree)
+	}
+	p.delay.finished(ev.Result)
+	if p.observe != nil {
+		p.observe(ev.Result)
+	}
+	stop := f.exhausted.check(ev.Result) || f.fatal.check(ev.Result)
+	if f.hs != nil && f.hs.observe(ev) {
+		stop = true
+	}
+	if stop {
+		f.pool.Stop()
+	}
+}
+
+// err is the run's error, given the pool's: a resource that ran out is the
+// one error to report, whether a job or the pool itself (a worker's
+// descriptors) met it first.
+func (f *follower) err(err error) error {
+	if first := f.exhausted.err(); first != nil {
+		return first
+	}
+	if first := f.fatal.err(); first != nil {
+		return first
+	}
+	if err != nil {
+		return explain(err)
+	}
+	return nil
+}
+
+// watchSignals acts on sigs while the pool runs; the function it returns
+// waits until the watcher is done, so that a signal that stopped the pool
+// is told of on stderr before the run ends.
+func (p *parts) watchSignals(sigs <-chan os.Signal, pool *fanout.Pool, kill func()) (*interrupts, func()) {
 	intr := &interrupts{stop: pool.Stop, kill: kill, c: p.c, signalJobs: func(syscall.Signal) {}}
 	if s, ok := p.exe.(signaller); ok {
 		intr.signalJobs = func(sg syscall.Signal) { s.Signal(sg) }
 	}
-	// The run ends only once the watcher has: a signal that stopped the
-	// pool is still being told of on stderr when the pool's Wait returns.
 	done, watched := make(chan struct{}), make(chan struct{})
-	defer func() { close(done); <-watched }()
 	go func() { defer close(watched); intr.watch(sigs, done) }()
+	return intr, func() { close(done); <-watched }
+}
 
-	// Like GNU parallel, say that fewer slots fit only once more jobs come
-	// than do.
+// counted is the jobs as the pool gets them: counted for the progress
+// display, and, like GNU parallel, saying that fewer slots fit only once
+// more jobs come than do.
+func (p *parts) counted(ctx context.Context, live *progress.Live) jobSource {
 	counted := p.jobs
 	if p.fit.short != "" && p.gate == nil {
 		counted = &onNth{src: p.jobs, n: p.limit + 1, do: func() { p.warning.warn(p.fit.warning(p.c.name())) }}
@@ -325,26 +377,7 @@ func (p *parts) execute(sigs <-chan os.Signal) outcome {
 		}
 		live.Start()
 	}
-	submitErr := submitAll(ctx, kill, pool, counted, p.prepare(dl, pool.Stopped()), p.delay, p.gate, &submitted)
-	err = pool.Wait()
-	// A resource that ran out is the one error to report, whether a job
-	// or the pool itself (a worker's descriptors) met it first.
-	if first := exhausted.err(); first != nil {
-		err = first
-	} else if first := fatal.err(); first != nil {
-		err = first
-	} else if err != nil {
-		err = explain(err)
-	}
-	if submitErr != nil {
-		err = submitErr
-	}
-	if rep != nil {
-		if rerr := rep.Finish(intr.stoppedBy(), hs.stopped()); rerr != nil {
-			p.c.warnf("%v", oneLine(rerr))
-		}
-	}
-	return outcome{failed: dl.status.failed, halt: hs, sig: intr.stoppedBy(), err: err}
+	return counted
 }
 
 // observeAll is one observer that tells each of observers, in turn.

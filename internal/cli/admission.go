@@ -99,6 +99,7 @@ type admission struct {
 	memFree  int64   // --memfree
 	suspend  int64   // --memsuspend
 	noswap   bool
+	limit    *limitCheck // --limit; nil: none
 	m        machine
 	interval time.Duration
 
@@ -112,6 +113,7 @@ type admission struct {
 	swapIn, swapOut uint64
 	swapKnown       bool
 	suspended       map[int]bool // process groups stopped for memory
+	killMu          sync.Mutex   // killYoungest's: the workers call it too (--limit)
 	killing         map[int]bool // process groups being terminated
 	warned          bool
 	termSeq         []fanout.TermStep
@@ -137,13 +139,18 @@ const admissionInterval = 250 * time.Millisecond
 // any of them. It reads the machine once before returning, so that the
 // first job already waits if it must, and fails with one clear line where
 // the system does not tell what an option needs.
-func admissionFor(o *Options, c *console, termSeq []fanout.TermStep) (*admission, error) {
-	if o.Load == "" && o.MemFree == 0 && o.MemSuspend == 0 && !o.NoSwap {
+func admissionFor(o *Options, c *console, termSeq []fanout.TermStep, shell string) (*admission, error) {
+	if o.Load == "" && o.MemFree == 0 && o.MemSuspend == 0 && !o.NoSwap && o.Limit == "" {
 		return nil, nil
 	}
 	a, err := newAdmission(o, c, newMachine(), termSeq)
 	if err != nil {
 		return nil, err
+	}
+	if o.Limit != "" {
+		if a.limit, err = newLimitCheck(o.Limit, shell, c); err != nil {
+			return nil, err
+		}
 	}
 	if o.Load != "" {
 		if _, err := a.m.load(); err != nil {
@@ -190,7 +197,18 @@ func newAdmission(o *Options, c *console, m machine, termSeq []fanout.TermStep) 
 // wait returns once a job may start, or context.Canceled once stopped is
 // closed: the job did not start, and the run forgets it.
 func (a *admission) wait(stopped <-chan struct{}) error {
-	if a == nil || a.open.Load() {
+	if a == nil {
+		return nil
+	}
+	if err := a.waitOpen(stopped); err != nil {
+		return err
+	}
+	return a.waitLimit(stopped)
+}
+
+// waitOpen waits for the gate the machine's readings open.
+func (a *admission) waitOpen(stopped <-chan struct{}) error {
+	if a.open.Load() {
 		return nil
 	}
 	for {
@@ -203,6 +221,35 @@ func (a *admission) wait(stopped <-chan struct{}) error {
 		a.mu.Unlock()
 		select {
 		case <-ch:
+		case <-stopped:
+			return context.Canceled
+		}
+	}
+}
+
+// waitLimit runs --limit's check before the job starts, as GNU parallel
+// does, until it says start: while it says wait, it is asked again each
+// interval; when it says terminate, the youngest job is.
+func (a *admission) waitLimit(stopped <-chan struct{}) error {
+	if a.limit == nil {
+		return nil
+	}
+	var t *time.Timer
+	for {
+		switch a.limit.run() {
+		case 0:
+			return nil
+		case 2:
+			a.killYoungest("--limit")
+		}
+		if t == nil {
+			t = time.NewTimer(a.interval)
+			defer t.Stop()
+		} else {
+			t.Reset(a.interval)
+		}
+		select {
+		case <-t.C:
 		case <-stopped:
 			return context.Canceled
 		}
@@ -235,6 +282,7 @@ func (a *admission) close() {
 	for g := range a.suspended {
 		syscall.Kill(-g, syscall.SIGCONT)
 	}
+	a.limit.close()
 }
 
 // tick reads the machine, opens or closes the gate, and acts on memory
@@ -257,6 +305,10 @@ func (a *admission) tick() {
 	}
 	if a.noswap {
 		ok = a.notSwapping() && ok
+	}
+	if a.limit != nil && a.limit.run() == 2 {
+		// Also while no job waits to start, as GNU parallel checks.
+		a.killYoungest("--limit")
 	}
 	a.setOpen(ok)
 }
@@ -289,7 +341,7 @@ func (a *admission) notSwapping() bool {
 // pressure kills or suspends jobs as the free memory asks.
 func (a *admission) pressure(free int64) {
 	if a.memFree > 0 && free < a.memFree/2 {
-		a.killYoungest()
+		a.killYoungest("--memfree")
 	}
 	if a.suspend > 0 {
 		a.suspendYoung(free)
@@ -300,12 +352,17 @@ func (a *admission) pressure(free int64) {
 // with the term sequence, as GNU parallel does when less than half of
 // --memfree is free. One job per reading: the next reading sees what its
 // end freed.
-func (a *admission) killYoungest() {
+//
+// option is the option that asks: --memfree, or --limit, whose check runs
+// on the workers too, so the state here has a lock of its own.
+func (a *admission) killYoungest(option string) {
+	a.killMu.Lock()
+	defer a.killMu.Unlock()
 	groups, err := a.m.jobGroups()
 	if err != nil {
 		if !a.warned {
 			a.warned = true
-			a.c.warnf("warning: --memfree: cannot kill a job to free memory: %v", err)
+			a.c.warnf("warning: %s: cannot terminate a job: %v", option, err)
 		}
 		return
 	}
@@ -315,7 +372,11 @@ func (a *admission) killYoungest() {
 			continue
 		}
 		a.killing[g] = true
-		a.c.warnf("less than half of --memfree is free: terminating the youngest job (process group %d)", g)
+		if option == "--limit" {
+			a.c.warnf("--limit %q says so: terminating the youngest job (process group %d)", a.limit.spec, g)
+		} else {
+			a.c.warnf("less than half of --memfree is free: terminating the youngest job (process group %d)", g)
+		}
 		go func() {
 			terminateGroup(g, a.termSeq)
 		}()

@@ -280,6 +280,10 @@ var flags = concat(
 			o.MemSuspend, err = ParseSize("--memsuspend", v)
 			return err
 		}),
+		argFlag("--limit", "CMD", "start a job if CMD exits 0; 1: wait; 2: end the newest", func(o *Options, v string) error {
+			o.Limit = v
+			return nil
+		}),
 		boolFlag("--noswap", "start no job while the machine swaps both in and out", func(o *Options) { o.NoSwap = true }),
 		argFlag("--env", "NAME", "pass variable or exported function NAME (_: all)", func(o *Options, v string) error {
 			for _, n := range strings.Split(v, ",") {
@@ -295,6 +299,10 @@ var flags = concat(
 				return errors.New("--workdir needs a directory, such as . or ...")
 			}
 			o.WorkDir = v
+			return nil
+		}),
+		argFlag("--filter", "PERL", "run only the jobs for which PERL (filled in) is true", func(o *Options, v string) error {
+			o.Filter = append(o.Filter, v)
 			return nil
 		}),
 		argFlag("--template --tmpl", "FILE=NAME", "write FILE, its replacement strings filled, to NAME", func(o *Options, v string) error {

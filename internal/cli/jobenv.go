@@ -3,6 +3,7 @@ package cli
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"unsafe"
@@ -53,20 +54,11 @@ func newJobEnv(environ []string, slotVar, tmpDir string, slots int) *jobEnv {
 		tmpPfx: "PARALLEL_TMP=" + filepath.Join(tmpDir, "par"+pid+"-")}
 	for _, kv := range environ {
 		name, _, _ := strings.Cut(kv, "=")
-		if !contains(set, name) {
+		if !slices.Contains(set, name) {
 			e.base = append(e.base, kv)
 		}
 	}
 	return e
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // forJob returns the environment of job seq in slot; it is valid until
@@ -91,6 +83,18 @@ func (e *jobEnv) forJob(slot int, seq int64) []string {
 // tmpName is $PARALLEL_TMP of job seq, which is removed once it is over.
 func (e *jobEnv) tmpName(seq int64) string {
 	return strings.TrimPrefix(e.tmpPfx, "PARALLEL_TMP=") + strconv.FormatInt(seq, 10)
+}
+
+// removeTmp removes $PARALLEL_TMP of the job that just ended in slot, in
+// case the job made it, as GNU parallel does. It is called before the
+// slot's next job is prepared, so the slot's name is still that job's.
+func (e *jobEnv) removeTmp(slot int, seq int64) {
+	if slot > 0 && slot < len(e.slots) && e.slots[slot] != nil {
+		s := e.slots[slot]
+		os.Remove(s.env[s.iTmp][len("PARALLEL_TMP="):])
+		return
+	}
+	os.Remove(e.tmpName(seq))
 }
 
 func (e *jobEnv) build(slot int, seq int64) *slotEnv {

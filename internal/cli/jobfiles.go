@@ -98,7 +98,7 @@ func (pl *plan) templates() []*replace.Template {
 	for _, f := range pl.files {
 		all = append(all, f.name, f.text)
 	}
-	return all
+	return append(all, pl.filters...)
 }
 
 // jobDirs are what --workdir needs from the machine, found once.

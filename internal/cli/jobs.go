@@ -33,6 +33,9 @@ type inputJobs struct {
 	// check, if set (--check-joblog), refuses a log written by another
 	// command line.
 	check func(e *joblog.Entry, d *jobData) error
+	// inResults, if set (--resume with --results), leaves out the jobs
+	// whose output the results have already.
+	inResults func(d *jobData) bool
 }
 
 func (j *inputJobs) next() (*jobData, error) {
@@ -43,6 +46,9 @@ func (j *inputJobs) next() (*jobData, error) {
 		}
 		j.seq++
 		d := &jobData{values: values, seq: j.seq}
+		if j.inResults != nil && j.inResults(d) {
+			continue
+		}
 		if j.prev == nil {
 			return d, nil
 		}
@@ -123,10 +129,20 @@ func (p *parts) openJobs() (jobSource, error) {
 	o := p.o
 	path := strings.TrimPrefix(o.JobLog, "+")
 	var prev *joblog.Log
-	if p.resuming {
-		if o.JobLog == "" {
-			return nil, usageError{errors.New("--resume, --resume-failed and --retry-failed need --joblog FILE")}
-		}
+	// As in GNU parallel, --results files stand in for a missing job log:
+	// they tell which jobs are done (for --resume), not which failed, so
+	// --resume-failed reruns them all. With a log, the log alone counts: a
+	// job killed after its files were written but before its row was runs
+	// again and is logged, where GNU parallel would skip it unlogged.
+	files := resultsDone(o, p.plan) != nil
+	byResults := o.Resume && files && o.JobLog == ""
+	switch {
+	case o.RetryFailed && o.JobLog == "":
+		return nil, usageError{errors.New("--retry-failed needs --joblog FILE")}
+	case p.resuming && o.JobLog == "" && !files:
+		return nil, usageError{errors.New("--resume and --resume-failed need --joblog FILE or --results DIR")}
+	}
+	if p.resuming && o.JobLog != "" {
 		var err error
 		if prev, err = joblog.ReadFile(path); err != nil {
 			return nil, err
@@ -159,6 +175,9 @@ func (p *parts) openJobs() (jobSource, error) {
 	}
 	p.fitSlots() // once the inputs are open, which take descriptors too
 	jobs := &inputJobs{src: batch(o, p.plan, src, p.limit, p.maxLen), prev: prev, failedToo: !o.Resume}
+	if byResults {
+		jobs.inResults = resultsDone(o, p.plan)
+	}
 	if o.CheckJobLog {
 		jobs.check = func(e *joblog.Entry, d *jobData) error { return p.plan.sameCommand(path, e, d) }
 	}

@@ -159,6 +159,8 @@ type Options struct {
 	MinVersionSet bool
 	WorkDir       string         // --workdir as given: ".", "...", or a template; empty: here
 	Templates     []TemplateFile // --template, one per source file (the last wins)
+	Filter        []string       // --filter: perl conditions a job must meet to run
+	Limit         string         // --limit: a command whose exit status admits jobs
 }
 
 // TemplateFile is one --template SOURCE=NAME: the source file's text, with

@@ -76,8 +76,13 @@ type plan struct {
 	resTmpl *replace.Template
 	wdTmpl  *replace.Template
 	files   []fileTmpl
-	wdTemp  bool // --workdir ...: a new directory for each job
-	dirs    jobDirs
+	// filters are --filter's templates, and filterCheck the perl
+	// expression that evaluates them (filter.go).
+	filters     []*replace.Template
+	filterCheck *replace.Template
+	wdTemp      bool // --workdir ...: a new directory for each job
+	dirs        jobDirs
+	all         []*replace.Template // templates(), for Evaluate, listed once
 	// columns are --header's name of each column, for --results; ""
 	// where a column has none.
 	columns []string
@@ -148,7 +153,11 @@ func makePlan(o *Options, env func(string) string) (*plan, error) {
 	if err := pl.parseJobFiles(o, env); err != nil {
 		return nil, err
 	}
-	for _, t := range pl.templates() {
+	if err := pl.parseFilters(o); err != nil {
+		return nil, err
+	}
+	pl.all = pl.templates()
+	for _, t := range pl.all {
 		if t != nil {
 			pl.eval = pl.eval || t.NeedsEval()
 			pl.needTotal = pl.needTotal || t.UsesTotal()
@@ -227,11 +236,18 @@ func (pl *plan) render(job *fanout.Job, d *jobData, args replace.Args) error {
 	}
 	args.Total, args.Slots = pl.total, pl.slots
 	if pl.eval {
-		skip, err := replace.Evaluate(pl.perl, &args, pl.templates()...)
+		skip, err := replace.Evaluate(pl.perl, &args, pl.all...)
 		if err != nil {
 			return fatalError{err}
 		}
 		d.skipped = skip
+	}
+	if pl.filterCheck != nil && !d.skipped {
+		ok, err := pl.passes(&args)
+		if err != nil {
+			return fatalError{err}
+		}
+		d.skipped = !ok // it runs as true and counts as -2, as in GNU parallel
 	}
 	switch {
 	case pl.tmpl == nil:

@@ -219,9 +219,7 @@ func (p *parts) execute(sigs <-chan os.Signal) outcome {
 		}
 		dl.finish(ev.Job)
 		releaseBlock(dataOf(ev.Job))
-		// GNU parallel removes $PARALLEL_TMP after each job, in case the
-		// job made it.
-		os.Remove(p.env.tmpName(dataOf(ev.Job).seq))
+		p.env.removeTmp(ev.Slot, dataOf(ev.Job).seq)
 		removeWorkDir(dataOf(ev.Job))
 		if errors.Is(ev.Result.Err, context.Canceled) {
 			return // it never started: the run ended while it waited (--load, --memfree)

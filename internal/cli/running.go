@@ -158,7 +158,11 @@ func (p *parts) running(env func(string) string) error {
 	if seq == nil {
 		seq = fanout.DefaultTermSeq
 	}
-	adm, err := admissionFor(o, p.c, seq)
+	sh, err := shellFor(env)
+	if err != nil {
+		return err
+	}
+	adm, err := admissionFor(o, p.c, seq, sh)
 	if err != nil {
 		return err
 	}

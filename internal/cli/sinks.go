@@ -12,6 +12,7 @@ import (
 	"github.com/fanoutdev/fanout"
 	"github.com/fanoutdev/fanout/internal/joblog"
 	"github.com/fanoutdev/fanout/internal/output"
+	"github.com/fanoutdev/fanout/internal/replace"
 	"github.com/fanoutdev/fanout/internal/results"
 )
 
@@ -267,6 +268,11 @@ func resultsSink(o *Options, c *console, pl *plan, resuming bool) (fanout.Sink, 
 	case pl.resTmpl != nil:
 		return &results.Files{Path: func(j *fanout.Job) string { return string(dataOf(j).results) }, Job: jobView{}}, func() {}, nil
 	}
+	return resultsDir(o, pl), func() {}, nil
+}
+
+// resultsDir is --results DIR's tree.
+func resultsDir(o *Options, pl *plan) *results.Dir {
 	// A job of one record numbers its values 1, 2, ... whatever their
 	// source or column; packed records start again at 1 each, which is
 	// known only without --colsep.
@@ -274,7 +280,30 @@ func resultsSink(o *Options, c *console, pl *plan, resuming bool) (fanout.Sink, 
 	if packs(o) && o.Colsep == "" {
 		sources = max(len(o.Sources), 1)
 	}
-	return &results.Dir{Root: o.Results, Sources: sources, Names: pl.columns, Job: jobView{}}, func() {}, nil
+	return &results.Dir{Root: o.Results, Sources: sources, Names: pl.columns, Job: jobView{}}
+}
+
+// resultsDone is --resume by --results files, without a job log, as GNU
+// parallel has it: a job whose stdout file is there is done. It is nil
+// where the results are a table, which cannot tell.
+func resultsDone(o *Options, pl *plan) func(d *jobData) bool {
+	if o.Results == "" || resultsTable(o.Results) != 0 {
+		return nil
+	}
+	if pl.resTmpl == nil {
+		dir := resultsDir(o, pl)
+		return func(d *jobData) bool { return dir.Done(d.values) }
+	}
+	return func(d *jobData) bool {
+		// The slot is not known before the job runs: {%} is empty here.
+		args := replace.Args{Values: d.values, Seq: d.seq, Total: pl.total, Slots: pl.slots}
+		if pl.resTmpl.NeedsEval() {
+			if _, err := replace.Evaluate(pl.perl, &args, pl.resTmpl); err != nil {
+				return false // it runs, and fails there with the error
+			}
+		}
+		return results.Done(string(pl.resTmpl.AppendPlain(nil, args)))
+	}
 }
 
 // medianTracker keeps the running median of job runtimes in two heaps.

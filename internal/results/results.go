@@ -71,6 +71,21 @@ func (d *Dir) Receive(r *fanout.Result) error {
 	return writeFile(filepath.Join(dir, "seq"), seq)
 }
 
+// Done reports whether a job of these values has its output in the tree
+// already (its stdout file exists), for --resume without a job log.
+func (d *Dir) Done(values []string) bool {
+	return Done(d.path(values) + "/")
+}
+
+// Done reports whether the job whose rendered --results name is path has
+// its output there already: its stdout file exists, as GNU parallel's
+// --resume checks. Files writes stdout last, so it is whole.
+func Done(path string) bool {
+	stdout, _, _ := Names(path)
+	st, err := os.Stat(stdout)
+	return err == nil && st.Mode().IsRegular()
+}
+
 // path returns the job's directory: a level for each value, numbered by
 // the source it came from.
 func (d *Dir) path(values []string) string {

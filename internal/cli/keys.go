@@ -28,6 +28,7 @@ type recordKey struct {
 	// header once it is read.
 	hasCol, byName bool
 	column         func(line []byte) []byte
+	awk            bool // columns split as perl splits at ' ' (--shard, --bin)
 
 	env    func(string) string
 	interp *perl.Interp
@@ -92,6 +93,9 @@ func (k *recordKey) resolve(header []byte) error {
 		if f == k.name {
 			k.col = i + 1
 			k.column = pipe.ColumnKey(k.sep, k.col)
+			if k.awk {
+				k.column = pipe.AwkColumnKey(k.col)
+			}
 			return nil
 		}
 		names = append(names, strconv.Quote(f))

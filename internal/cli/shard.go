@@ -11,6 +11,8 @@ import (
 	"os"
 	"strconv"
 	"sync"
+
+	"github.com/fanoutdev/fanout/internal/pipe"
 )
 
 // dealer is --shard and --bin: one job per slot, all running at once;
@@ -91,6 +93,14 @@ func (p *parts) shardJobs(args bool) (jobSource, error) {
 	k, err := parseKey(opt, spec, sep, p.getenv)
 	if err != nil {
 		return nil, err
+	}
+	if sep == " " {
+		// GNU parallel's sharder splits with the separator as a string,
+		// and perl's split of ' ' splits at runs of white space.
+		k.awk = true
+		if k.column != nil {
+			k.column = pipe.AwkColumnKey(k.col)
+		}
 	}
 	p.closers = append(p.closers, k.close)
 	in := bufio.NewReaderSize(p.c.In, 64<<10)

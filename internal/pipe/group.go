@@ -289,3 +289,45 @@ func (p *Parts) searchStart(s []byte, spos, epos int64) (int64, error) {
 	}
 	return vpos, nil
 }
+
+// AwkColumnKey is ColumnKey for a separator of one space as perl's split
+// takes it from a string (GNU parallel's --shard and --bin with --colsep
+// ' '): white space at the start is skipped and fields are split at runs
+// of it, so a key never holds the newline.
+func AwkColumnKey(col int) func(line []byte) []byte {
+	idx := col
+	if col != 0 {
+		idx = col - 1
+	}
+	return func(line []byte) []byte {
+		if idx < 0 {
+			f := bytes.Fields(line)
+			if i := idx + len(f); i >= 0 {
+				return f[i]
+			}
+			return nil
+		}
+		k := 0
+		for i := 0; i < len(line); {
+			for i < len(line) && isSpace(line[i]) {
+				i++
+			}
+			s := i
+			for i < len(line) && !isSpace(line[i]) {
+				i++
+			}
+			if s == i {
+				return nil
+			}
+			if k == idx {
+				return line[s:i]
+			}
+			k++
+		}
+		return nil
+	}
+}
+
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
+}

@@ -78,6 +78,21 @@ func TestColumnKey(t *testing.T) {
 	}
 }
 
+func TestAwkColumnKey(t *testing.T) {
+	for _, tt := range []struct {
+		col  int
+		line string
+		want string
+	}{
+		{1, "  1 a\n", "1"}, {2, "  1 a\n", "a"}, {3, "  1 a\n", ""},
+		{1, "3  b\n", "3"}, {2, "3 \t b\n", "b"}, {-1, "a b c\n", "b"}, {1, "\n", ""},
+	} {
+		if got := AwkColumnKey(tt.col)([]byte(tt.line)); string(got) != tt.want {
+			t.Errorf("AwkColumnKey(%d)(%q) = %q, want %q", tt.col, tt.line, got, tt.want)
+		}
+	}
+}
+
 // TestPartsGroup checks --pipepart --group-by against GNU parallel
 // 20221122's cuts of the same files.
 func TestPartsGroup(t *testing.T) {

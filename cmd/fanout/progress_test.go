@@ -45,20 +45,7 @@ func startOnTerminal(t *testing.T, dir string, cols int, stdout io.Writer, args 
 		t.Fatal(err)
 	}
 	tty.Close() // the command has it now: its exit ends the reads
-	term := &terminal{cols: cols, done: make(chan struct{})}
-	go func() {
-		defer close(term.done)
-		buf := make([]byte, 4096)
-		for {
-			n, err := ptm.Read(buf)
-			term.mu.Lock()
-			term.raw = append(term.raw, buf[:n]...)
-			term.mu.Unlock()
-			if err != nil {
-				return // EIO once the last writer has gone
-			}
-		}
-	}()
+	term := readTerminal(ptm, cols)
 	t.Cleanup(func() {
 		cmd.Process.Kill()
 		ptm.Close()
@@ -398,4 +385,24 @@ func TestScreen(t *testing.T) {
 			t.Errorf("screen(%q) = %q, want %q", c.raw, got, c.want)
 		}
 	}
+}
+
+// readTerminal collects what the pty master ptm shows, cols wide, until
+// its reads fail (EIO once the last writer has gone); done is closed then.
+func readTerminal(ptm *os.File, cols int) *terminal {
+	term := &terminal{cols: cols, done: make(chan struct{})}
+	go func() {
+		defer close(term.done)
+		buf := make([]byte, 4096)
+		for {
+			n, err := ptm.Read(buf)
+			term.mu.Lock()
+			term.raw = append(term.raw, buf[:n]...)
+			term.mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return term
 }

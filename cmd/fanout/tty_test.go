@@ -34,20 +34,7 @@ func startWithTerminal(t *testing.T, dir string, stdout *os.File, args ...string
 		t.Fatal(err)
 	}
 	tty.Close()
-	term := &terminal{cols: 80, done: make(chan struct{})}
-	go func() {
-		defer close(term.done)
-		buf := make([]byte, 4096)
-		for {
-			n, err := ptm.Read(buf)
-			term.mu.Lock()
-			term.raw = append(term.raw, buf[:n]...)
-			term.mu.Unlock()
-			if err != nil {
-				return
-			}
-		}
-	}()
+	term := readTerminal(ptm, 80)
 	t.Cleanup(func() {
 		cmd.Process.Kill()
 		ptm.Close()

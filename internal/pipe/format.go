@@ -230,10 +230,14 @@ func (c *literalCutter) first(b []byte, from int) int {
 	return -1
 }
 
-func (c *literalCutter) nth(b []byte, n int) (int, int) {
+func (c *literalCutter) nth(b []byte, n int) (int, int) { return nthCut(c.first, b, n) }
+
+// nthCut finds the nth cut in b by stepping from one cut to the next with
+// first; it returns -1 and the cuts found when there are fewer than n.
+func nthCut(first func(b []byte, from int) int, b []byte, n int) (int, int) {
 	p := 0
 	for k := 0; k < n; k++ {
-		q := c.first(b, p)
+		q := first(b, p)
 		if q < 0 {
 			return -1, k
 		}

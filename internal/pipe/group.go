@@ -79,17 +79,7 @@ func (c *groupCutter) first(b []byte, from int) int {
 	return -1
 }
 
-func (c *groupCutter) nth(b []byte, n int) (int, int) {
-	p := 0
-	for k := 0; k < n; k++ {
-		q := c.first(b, p)
-		if q < 0 {
-			return -1, k
-		}
-		p = q
-	}
-	return p, n
-}
+func (c *groupCutter) nth(b []byte, n int) (int, int) { return nthCut(c.first, b, n) }
 
 // ColumnKey returns the key of a line that --group-by, --shard and --bin
 // take from column col (counting from 1): the line split at sep as perl's
